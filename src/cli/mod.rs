@@ -1,0 +1,192 @@
+//! The `ignis` command line: shell, batch runner, data generator and demo.
+
+pub mod demo;
+pub mod repl;
+pub mod runner;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use datafusion_cli::object_storage::instrumented::InstrumentedObjectStoreRegistry;
+use datafusion_cli::print_format::PrintFormat;
+use datafusion_cli::print_options::{MaxRows, PrintOptions};
+
+use crate::context::{IgnisConfig, IgnisContext};
+use crate::statements::Variables;
+
+/// Ignis: Spark-style data pipelines as plain SQL over Delta Lake, on Apache DataFusion.
+#[derive(Debug, Parser)]
+#[command(name = "ignis", version, about)]
+pub struct Args {
+    /// Run this SQL (one or more statements) and exit. May be repeated.
+    #[arg(short = 'c', long = "command", value_name = "SQL")]
+    pub commands: Vec<String>,
+
+    /// Run the statements of this .sql file in order and exit; stops at the first
+    /// failing statement with exit code 1. May be repeated.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Output format for query results: table, csv, tsv, json, ndjson or automatic.
+    #[arg(long, default_value = "automatic", value_parser = parse_format)]
+    pub format: PrintFormat,
+
+    /// Quiet: print results only, no timing or row counts.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Set a script variable, substituted as ${name}. May be repeated.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_variable)]
+    pub variables: Vec<(String, String)>,
+
+    /// Rows shown for a query in table format ('inf' for all).
+    #[arg(long, default_value = "40", value_parser = |s: &str| s.parse::<MaxRows>())]
+    pub maxrows: MaxRows,
+
+    /// Memory limit for query execution, e.g. 4G or 512M (default: unbounded).
+    #[arg(long, value_parser = parse_bytes)]
+    pub memory_limit: Option<usize>,
+
+    #[command(subcommand)]
+    pub command: Option<SubCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubCommand {
+    /// Write deterministic sample data (Delta tables and JSON logs) for the scenarios.
+    Generate {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Scale factor: 1 is about 100k transactions.
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+        /// Random seed; the same seed gives identical tables.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Generate scale-1 data and run every scenario script on it, printing a summary.
+    Demo {
+        /// Working directory for data and outputs.
+        #[arg(long, default_value = "ignis-demo")]
+        dir: PathBuf,
+    },
+}
+
+fn parse_variable(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, got '{s}'")),
+    }
+}
+
+fn parse_format(s: &str) -> Result<PrintFormat, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "ndjson" | "jsonl" => Ok(PrintFormat::NdJson),
+        other => other.parse::<PrintFormat>().map_err(|_| {
+            format!("unknown format '{s}': use table, csv, tsv, json, ndjson or automatic")
+        }),
+    }
+}
+
+fn parse_bytes(s: &str) -> Result<usize, String> {
+    let s = s.trim();
+    let (number, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len()));
+    let number: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("invalid size '{s}': expected e.g. 512M or 4G"))?;
+    let factor = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 1.0,
+        "K" | "KB" => 1024.0,
+        "M" | "MB" => 1024.0 * 1024.0,
+        "G" | "GB" => 1024.0 * 1024.0 * 1024.0,
+        _ => return Err(format!("invalid size unit in '{s}': use K, M or G")),
+    };
+    Ok((number * factor) as usize)
+}
+
+impl Args {
+    pub fn print_options(&self) -> PrintOptions {
+        PrintOptions {
+            format: self.format,
+            quiet: self.quiet,
+            maxrows: self.maxrows,
+            color: std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            instrumented_registry: Arc::new(InstrumentedObjectStoreRegistry::new()),
+        }
+    }
+
+    pub fn config(&self) -> IgnisConfig {
+        IgnisConfig {
+            variables: self.variables.iter().cloned().collect::<Variables>(),
+            memory_limit: self.memory_limit,
+            ..IgnisConfig::default()
+        }
+    }
+}
+
+/// Runs the command line; returns the process exit code.
+pub async fn main(args: Args) -> i32 {
+    match &args.command {
+        Some(SubCommand::Generate { out, scale, seed }) => {
+            return demo::generate_command(out, *scale, *seed, args.quiet).await;
+        }
+        Some(SubCommand::Demo { dir }) => return demo::run_demo(dir, &args).await,
+        None => {}
+    }
+    let ctx = match IgnisContext::new(args.config()) {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return 1;
+        }
+    };
+    let mut print_options = args.print_options();
+    if args.commands.is_empty() && args.files.is_empty() {
+        if print_options.format == PrintFormat::Automatic {
+            print_options.format = PrintFormat::Table;
+        }
+        return match repl::run_repl(&ctx, &mut print_options).await {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        };
+    }
+    for (i, sql) in args.commands.iter().enumerate() {
+        let source = format!("<command {}>", i + 1);
+        if let Err(e) = runner::run_script(&ctx, sql, &source, Some(&print_options)).await {
+            eprint!("{e}");
+            return 1;
+        }
+    }
+    for file in &args.files {
+        if let Err(e) = runner::run_file(&ctx, file, Some(&print_options)).await {
+            eprint!("{e}");
+            return 1;
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sizes_and_variables() {
+        assert_eq!(parse_bytes("512M"), Ok(512 * 1024 * 1024));
+        assert_eq!(parse_bytes("2G"), Ok(2 * 1024 * 1024 * 1024));
+        assert!(parse_bytes("lots").is_err());
+        assert_eq!(
+            parse_variable("out=/tmp/a=b"),
+            Ok(("out".to_string(), "/tmp/a=b".to_string()))
+        );
+        assert!(parse_variable("=x").is_err());
+    }
+}

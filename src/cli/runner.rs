@@ -1,0 +1,118 @@
+//! Runs statements and prints their results with datafusion-cli's printers.
+//!
+//! Unlike datafusion-cli's file mode, a script stops at its first failing statement,
+//! reporting `file:line`, the statement and the error: a scheduled job must not carry on
+//! after a broken step.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Instant;
+
+use datafusion::common::Result;
+use datafusion::error::DataFusionError;
+use datafusion_cli::print_format::PrintFormat;
+use datafusion_cli::print_options::PrintOptions;
+
+use crate::context::IgnisContext;
+use crate::statements::split_statements;
+
+/// A statement that failed, with where it came from.
+#[derive(Debug)]
+pub struct StatementError {
+    pub source: String,
+    pub line: usize,
+    pub statement: String,
+    pub error: DataFusionError,
+}
+
+impl fmt::Display for StatementError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MAX_LINES: usize = 12;
+        writeln!(f, "{}:{}: error: {}", self.source, self.line, self.error)?;
+        writeln!(f, "in statement:")?;
+        let lines: Vec<&str> = self.statement.lines().collect();
+        for line in lines.iter().take(MAX_LINES) {
+            writeln!(f, "    {line}")?;
+        }
+        if lines.len() > MAX_LINES {
+            writeln!(f, "    ... ({} more lines)", lines.len() - MAX_LINES)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for StatementError {}
+
+/// Runs every statement of `script` in order, printing results (or, with `None`,
+/// only running them); stops at the first error.
+pub async fn run_script(
+    ctx: &IgnisContext,
+    script: &str,
+    source: &str,
+    print_options: Option<&PrintOptions>,
+) -> std::result::Result<(), StatementError> {
+    for statement in split_statements(script) {
+        let result = match print_options {
+            Some(options) => run_and_print(ctx, &statement.text, options).await,
+            None => run_silently(ctx, &statement.text).await,
+        };
+        if let Err(error) = result {
+            return Err(StatementError {
+                source: source.to_string(),
+                line: statement.line,
+                statement: statement.text,
+                error,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Runs a `.sql` file; see [`run_script`].
+pub async fn run_file(
+    ctx: &IgnisContext,
+    path: &Path,
+    print_options: Option<&PrintOptions>,
+) -> std::result::Result<(), StatementError> {
+    let source = path.display().to_string();
+    let script = std::fs::read_to_string(path).map_err(|e| StatementError {
+        source: source.clone(),
+        line: 0,
+        statement: String::new(),
+        error: DataFusionError::Execution(format!("cannot read script {source}: {e}")),
+    })?;
+    run_script(ctx, &script, &source, print_options).await
+}
+
+/// Executes one statement and prints its result.
+pub async fn run_and_print(
+    ctx: &IgnisContext,
+    sql: &str,
+    print_options: &PrintOptions,
+) -> Result<()> {
+    let start = Instant::now();
+    let df = ctx.execute(sql).await?;
+    let format_options = ctx.session().state().config().options().format.clone();
+    if print_options.format == PrintFormat::Table || print_options.format == PrintFormat::Automatic
+    {
+        let schema = df.schema().inner().clone();
+        let batches = df.collect().await?;
+        let rows = batches.iter().map(|b| b.num_rows()).sum();
+        print_options.print_batches(schema, &batches, start, rows, &format_options)
+    } else {
+        // Streaming keeps memory flat for large CSV/JSON exports.
+        let stream = df.execute_stream().await?;
+        print_options
+            .print_stream(stream, start, &format_options)
+            .await
+    }
+}
+
+/// Executes one statement, draining its result without printing.
+pub async fn run_silently(ctx: &IgnisContext, sql: &str) -> Result<()> {
+    let mut stream = ctx.execute(sql).await?.execute_stream().await?;
+    while let Some(batch) = futures::StreamExt::next(&mut stream).await {
+        batch?;
+    }
+    Ok(())
+}
