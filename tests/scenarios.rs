@@ -1,0 +1,267 @@
+//! Scenario scripts on generated data: each script must find what the generator planted.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use ignis::cli::runner::run_file;
+use ignis::generate::{generate, GenerateOptions};
+use ignis::{IgnisConfig, IgnisContext};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Rows of a query as strings.
+async fn rows(
+    ctx: &IgnisContext,
+    sql: &str,
+) -> Result<Vec<Vec<String>>, Box<dyn std::error::Error>> {
+    let batches = ctx.execute(sql).await?.collect().await?;
+    let options = FormatOptions::default().with_null("NULL");
+    let mut out = Vec::new();
+    for batch in &batches {
+        let formatters = batch
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+            .collect::<Result<Vec<_>, _>>()?;
+        for row in 0..batch.num_rows() {
+            out.push(
+                formatters
+                    .iter()
+                    .map(|f| f.value(row).to_string())
+                    .collect(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+async fn number(ctx: &IgnisContext, sql: &str) -> Result<f64, Box<dyn std::error::Error>> {
+    let rows = rows(ctx, sql).await?;
+    let cell = rows
+        .first()
+        .and_then(|r| r.first())
+        .ok_or_else(|| format!("no rows from {sql}"))?;
+    Ok(cell.parse::<f64>()?)
+}
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sql").join(name)
+}
+
+async fn setup(dir: &Path) -> Result<IgnisContext, Box<dyn std::error::Error>> {
+    let data = dir.join("data");
+    let out = dir.join("out");
+    let options = GenerateOptions {
+        out: data.clone(),
+        scale: 1,
+        seed: 7,
+    };
+    generate(&options, &|_| {}).await?;
+    let mut config = IgnisConfig::default();
+    config
+        .variables
+        .insert("data".into(), data.display().to_string());
+    config
+        .variables
+        .insert("out".into(), out.display().to_string());
+    Ok(IgnisContext::new(config)?)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_analysis_finds_planted_incidents() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let ctx = setup(dir.path()).await?;
+    run_file(&ctx, &script("03_log_analysis.sql"), None).await?;
+
+    // The planted service tops error_percentage.
+    let by_service = rows(
+        &ctx,
+        "SELECT service, error_percentage FROM delta.`${out}/error_by_service` ORDER BY error_percentage DESC",
+    )
+    .await?;
+    assert_eq!(by_service[0][0], "payment-service", "{by_service:?}");
+    assert!(by_service.len() >= 5, "{by_service:?}");
+
+    // Exactly the planted anomalous hours are alerted.
+    let planted: BTreeSet<Vec<String>> = rows(
+        &ctx,
+        "SELECT service, CAST(hour_start AS TIMESTAMP) FROM delta.`${data}/planted_log_anomalies`",
+    )
+    .await?
+    .into_iter()
+    .collect();
+    let alerted: BTreeSet<Vec<String>> = rows(
+        &ctx,
+        "SELECT service, CAST(\"window\"['start'] AS TIMESTAMP) FROM delta.`${out}/error_anomalies`",
+    )
+    .await?
+    .into_iter()
+    .collect();
+    assert!(!planted.is_empty());
+    assert_eq!(alerted, planted);
+
+    // Every alert has a rate above 5% and windows are one hour long.
+    let bad = number(
+        &ctx,
+        "SELECT count(*) FROM delta.`${out}/error_anomalies`
+         WHERE error_rate <= 0.05 OR \"window\"['end'] - \"window\"['start'] != INTERVAL '1 hour'",
+    )
+    .await?;
+    assert_eq!(bad, 0.0);
+
+    // Cascading failures: payment-service errors share request ids with order-service
+    // and api-gateway errors; the top pairs are the planted ones.
+    let pairs: BTreeSet<(String, String)> = rows(
+        &ctx,
+        "SELECT service_a, service_b FROM delta.`${out}/service_correlations` ORDER BY correlation_count DESC LIMIT 6",
+    )
+    .await?
+    .into_iter()
+    .map(|r| (r[0].clone(), r[1].clone()))
+    .collect();
+    for (a, b) in [
+        ("payment-service", "order-service"),
+        ("order-service", "payment-service"),
+        ("payment-service", "api-gateway"),
+        ("api-gateway", "payment-service"),
+    ] {
+        assert!(
+            pairs.contains(&(a.to_string(), b.to_string())),
+            "missing {a} -> {b} in {pairs:?}"
+        );
+    }
+
+    // Common errors are numeric codes with sample messages containing them.
+    let common = rows(
+        &ctx,
+        "SELECT error_code, occurrence_count, sample_message FROM delta.`${out}/common_errors`",
+    )
+    .await?;
+    assert!(common.len() >= 3, "{common:?}");
+    for row in &common {
+        assert!(row[0].chars().all(|c| c.is_ascii_digit()), "{row:?}");
+        assert!(
+            row[2].contains(&format!("error code: {}", row[0])),
+            "{row:?}"
+        );
+    }
+    // error_trends covers every clean log line exactly once.
+    let trend_total = number(
+        &ctx,
+        "SELECT sum(total_logs) FROM delta.`${out}/error_trends`",
+    )
+    .await?;
+    let clean_total = number(
+        &ctx,
+        "SELECT sum(total_logs) FROM delta.`${out}/error_by_service`",
+    )
+    .await?;
+    assert_eq!(trend_total, clean_total);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn purchase_patterns_match_the_data() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let ctx = setup(dir.path()).await?;
+    run_file(&ctx, &script("04_ecommerce_purchase_patterns.sql"), None).await?;
+
+    // Planted bundles co-occur: each bundle is complete in at least 1.5% of orders,
+    // more than any pair of products outside the bundles.
+    let bundle_support = rows(
+        &ctx,
+        "WITH sizes AS (SELECT bundle_id, count(*) AS n FROM delta.`${data}/bundles` GROUP BY bundle_id),
+              hits AS (SELECT b.bundle_id, t.order_id, count(DISTINCT t.product_id) AS c
+                       FROM delta.`${data}/transactions` t
+                       JOIN delta.`${data}/bundles` b ON t.product_id = b.product_id
+                       GROUP BY b.bundle_id, t.order_id),
+              orders AS (SELECT count(DISTINCT order_id) AS n FROM delta.`${data}/transactions`)
+         SELECT h.bundle_id, CAST(count(*) AS DOUBLE) / max(o.n) AS support
+         FROM hits h JOIN sizes s ON h.bundle_id = s.bundle_id CROSS JOIN orders o
+         WHERE h.c = s.n GROUP BY h.bundle_id ORDER BY h.bundle_id",
+    )
+    .await?;
+    assert!(bundle_support.len() >= 3, "{bundle_support:?}");
+    let min_bundle = bundle_support
+        .iter()
+        .map(|r| r[1].parse::<f64>().unwrap_or(0.0))
+        .fold(f64::INFINITY, f64::min);
+    assert!(min_bundle >= 0.015, "{bundle_support:?}");
+    let best_other_pair = number(
+        &ctx,
+        "WITH lines AS (SELECT DISTINCT order_id, product_id FROM delta.`${data}/transactions`),
+              orders AS (SELECT count(DISTINCT order_id) AS n FROM lines),
+              bundle_pairs AS (SELECT x.product_id AS p1, y.product_id AS p2
+                               FROM delta.`${data}/bundles` x JOIN delta.`${data}/bundles` y
+                               ON x.bundle_id = y.bundle_id)
+         SELECT CAST(count(*) AS DOUBLE) / max(o.n) AS support
+         FROM lines a JOIN lines b ON a.order_id = b.order_id AND a.product_id < b.product_id
+         LEFT JOIN bundle_pairs bp ON bp.p1 = a.product_id AND bp.p2 = b.product_id
+         CROSS JOIN orders o
+         WHERE bp.p1 IS NULL
+         GROUP BY a.product_id, b.product_id ORDER BY support DESC LIMIT 1",
+    )
+    .await?;
+    assert!(
+        best_other_pair < min_bundle,
+        "non-bundle pair support {best_other_pair} >= bundle support {min_bundle}"
+    );
+
+    // Revenue adds up across outputs and matches the raw transactions.
+    let raw = number(&ctx, "SELECT sum(amount) FROM delta.`${data}/transactions`").await?;
+    let by_product = number(
+        &ctx,
+        "SELECT sum(revenue) FROM delta.`${out}/product_metrics`",
+    )
+    .await?;
+    let by_category = number(
+        &ctx,
+        "SELECT sum(revenue) FROM delta.`${out}/category_metrics`",
+    )
+    .await?;
+    let by_month = number(
+        &ctx,
+        "SELECT sum(revenue) FROM delta.`${out}/seasonal_trends`",
+    )
+    .await?;
+    for value in [by_product, by_category, by_month] {
+        assert!((value - raw).abs() < 5.0, "{value} vs {raw}");
+    }
+    let months = number(
+        &ctx,
+        "SELECT count(DISTINCT month) FROM delta.`${out}/seasonal_trends`",
+    )
+    .await?;
+    assert_eq!(months, 12.0);
+
+    // Top customers by spend: ranks start at 1, at most 100 ranks, mostly planted champions.
+    let top = rows(
+        &ctx,
+        "SELECT h.spend_rank, c.planted_segment FROM delta.`${out}/high_value_customers` h
+         JOIN delta.`${data}/customers` c ON h.customer_id = c.customer_id ORDER BY h.spend_rank",
+    )
+    .await?;
+    assert!(top.len() >= 100 && top.len() < 110, "{}", top.len());
+    assert_eq!(top[0][0], "1");
+    let champions = top.iter().filter(|r| r[1] == "champions").count();
+    assert!(
+        champions * 10 >= top.len() * 8,
+        "{champions} of {}",
+        top.len()
+    );
+
+    // Customer patterns cover every customer who bought something.
+    let customers = number(
+        &ctx,
+        "SELECT count(*) FROM delta.`${out}/customer_patterns`",
+    )
+    .await?;
+    let buyers = number(
+        &ctx,
+        "SELECT count(DISTINCT customer_id) FROM delta.`${data}/transactions`",
+    )
+    .await?;
+    assert_eq!(customers, buyers);
+    Ok(())
+}
