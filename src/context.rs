@@ -89,6 +89,7 @@ impl IgnisContext {
             .ok_or_else(|| plan_datafusion_err!("default catalog missing"))?;
         catalog.register_schema(DELTA_SCHEMA, Arc::new(DeltaSchemaProvider))?;
         ctx.register_udtf("delta_history", Arc::new(DeltaHistoryFunction));
+        ignis_udfs::register_table_functions(&ctx);
         // Keep the usual `public` schema writable for views and memory tables.
         if catalog.schema("public").is_none() {
             catalog.register_schema("public", Arc::new(MemorySchemaProvider::new()))?;

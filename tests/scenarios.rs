@@ -265,3 +265,131 @@ async fn purchase_patterns_match_the_data() -> TestResult {
     assert_eq!(customers, buyers);
     Ok(())
 }
+
+/// Adjusted Rand index of two labelings (Hubert & Arabie), as sklearn's adjusted_rand_score.
+fn adjusted_rand_index(a: &[String], b: &[String]) -> f64 {
+    use std::collections::HashMap;
+    let comb2 = |n: f64| n * (n - 1.0) / 2.0;
+    let mut table: HashMap<(&str, &str), f64> = HashMap::new();
+    let mut rows: HashMap<&str, f64> = HashMap::new();
+    let mut cols: HashMap<&str, f64> = HashMap::new();
+    for (x, y) in a.iter().zip(b) {
+        *table.entry((x, y)).or_default() += 1.0;
+        *rows.entry(x).or_default() += 1.0;
+        *cols.entry(y).or_default() += 1.0;
+    }
+    let index: f64 = table.values().map(|&n| comb2(n)).sum();
+    let sum_rows: f64 = rows.values().map(|&n| comb2(n)).sum();
+    let sum_cols: f64 = cols.values().map(|&n| comb2(n)).sum();
+    let expected = sum_rows * sum_cols / comb2(a.len() as f64);
+    let max = (sum_rows + sum_cols) / 2.0;
+    (index - expected) / (max - expected)
+}
+
+#[test]
+fn adjusted_rand_index_reference_values() {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    // sklearn.metrics.adjusted_rand_score([0,0,1,1],[1,1,0,0]) == 1.0
+    assert!(
+        (adjusted_rand_index(&s(&["0", "0", "1", "1"]), &s(&["1", "1", "0", "0"])) - 1.0).abs()
+            < 1e-12
+    );
+    // adjusted_rand_score([0,0,1,2],[0,0,1,1]) == 0.5714285714285715
+    assert!(
+        (adjusted_rand_index(&s(&["0", "0", "1", "2"]), &s(&["0", "0", "1", "1"]))
+            - 0.5714285714285715)
+            .abs()
+            < 1e-12
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customer_segmentation_recovers_planted_segments() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let ctx = setup(dir.path()).await?;
+    run_file(&ctx, &script("01_customer_segmentation.sql"), None).await?;
+
+    // k chosen automatically is the planted 4, by silhouette and by the elbow.
+    let elbow = rows(
+        &ctx,
+        "SELECT k FROM delta.`${out}/kmeans_elbow` WHERE best AND elbow",
+    )
+    .await?;
+    assert_eq!(elbow, vec![vec!["4".to_string()]]);
+    let pairs = rows(
+        &ctx,
+        "SELECT CAST(s.prediction AS VARCHAR), c.planted_segment
+         FROM delta.`${out}/customer_segments` s
+         JOIN delta.`${data}/customers` c ON c.customer_id = s.customer_id",
+    )
+    .await?;
+    let predicted: Vec<String> = pairs.iter().map(|r| r[0].clone()).collect();
+    let planted: Vec<String> = pairs.iter().map(|r| r[1].clone()).collect();
+    let ari = adjusted_rand_index(&predicted, &planted);
+    assert!(ari >= 0.9, "adjusted Rand index {ari}");
+    assert_eq!(pairs.len(), 5000);
+
+    // The cluster profile has one row per cluster and sizes add up.
+    let total = number(
+        &ctx,
+        "SELECT sum(cluster_size) FROM delta.`${out}/cluster_analysis`",
+    )
+    .await?;
+    assert_eq!(total, 5000.0);
+    // Planted champions are mostly named Champions or Loyal Customers by RFM scores.
+    let share = number(
+        &ctx,
+        "SELECT avg(CASE WHEN r.segment IN ('Champions', 'Loyal Customers') THEN 1.0 ELSE 0.0 END)
+         FROM delta.`${out}/rfm_segments` r JOIN delta.`${data}/customers` c ON c.customer_id = r.customer_id
+         WHERE c.planted_segment = 'champions'",
+    )
+    .await?;
+    assert!(share >= 0.9, "{share}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn market_basket_finds_planted_bundles() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let ctx = setup(dir.path()).await?;
+    run_file(&ctx, &script("04_ecommerce_purchase_patterns.sql"), None).await?;
+
+    // Every planted bundle is a frequent itemset, with its product names.
+    let missing = number(
+        &ctx,
+        "WITH bundles AS (SELECT bundle_id, array_sort(array_agg(product_id)) AS items
+                          FROM delta.`${data}/bundles` GROUP BY bundle_id)
+         SELECT count(*) FROM bundles b
+         WHERE NOT array_has_any(
+             (SELECT array_agg(array_to_string(items, ',')) FROM delta.`${out}/frequent_itemsets`),
+             make_array(array_to_string(b.items, ',')))",
+    )
+    .await?;
+    assert_eq!(missing, 0.0);
+    let names = rows(
+        &ctx,
+        "SELECT cardinality(product_names) = cardinality(items) FROM delta.`${out}/frequent_itemsets`",
+    )
+    .await?;
+    assert!(names.iter().all(|r| r[0] == "true"));
+    // Every multi-item frequent itemset lies inside one bundle: nothing else is planted.
+    let stray = number(
+        &ctx,
+        "SELECT count(*) FROM delta.`${out}/frequent_itemsets` f
+         WHERE cardinality(f.items) > 1 AND NOT EXISTS (
+             SELECT 1 FROM (SELECT array_agg(product_id) AS members FROM delta.`${data}/bundles` GROUP BY bundle_id) b
+             WHERE array_has_all(b.members, f.items))",
+    )
+    .await?;
+    assert_eq!(stray, 0.0);
+    // Rules link products of the same bundle with high lift.
+    let rules = rows(
+        &ctx,
+        "SELECT min(lift), min(confidence), count(*) FROM delta.`${out}/association_rules`",
+    )
+    .await?;
+    let min_lift: f64 = rules[0][0].parse()?;
+    let min_conf: f64 = rules[0][1].parse()?;
+    assert!(min_lift > 5.0 && min_conf >= 0.5, "{rules:?}");
+    Ok(())
+}

@@ -16,6 +16,10 @@ use crate::generate::{generate, GenerateOptions};
 /// A test checks this list matches the files in `sql/`.
 pub const SCRIPTS: &[(&str, &str)] = &[
     (
+        "01_customer_segmentation.sql",
+        include_str!("../../sql/01_customer_segmentation.sql"),
+    ),
+    (
         "03_log_analysis.sql",
         include_str!("../../sql/03_log_analysis.sql"),
     ),

@@ -3,19 +3,26 @@
 //! registry; it is what each Ignis front door calls, and what any DataFusion user
 //! calls to get the catalog in their own `SessionContext`.
 
+pub mod clustering;
+pub mod market_basket;
+pub mod retail;
+pub mod table_function;
+
+use datafusion::catalog::TableFunctionImpl;
 use datafusion::common::Result;
 use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF, WindowUDF};
+use datafusion::prelude::SessionContext;
 use std::sync::Arc;
 
 /// Every scalar function of the catalog.
 pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
-    Vec::new()
+    retail::scalar_functions()
 }
 
 /// Every aggregate function of the catalog.
 pub fn all_aggregate_functions() -> Vec<Arc<AggregateUDF>> {
-    Vec::new()
+    retail::aggregate_functions()
 }
 
 /// Every window function of the catalog.
@@ -23,8 +30,23 @@ pub fn all_window_functions() -> Vec<Arc<WindowUDF>> {
     Vec::new()
 }
 
-/// Registers the whole catalog. Table functions, which need a `SessionContext`
-/// rather than a registry, are added by the domains that define them as they land.
+/// Every table function of the catalog, by name.
+pub fn all_table_functions() -> Vec<(&'static str, Arc<dyn TableFunctionImpl>)> {
+    let mut functions = clustering::table_functions();
+    functions.extend(market_basket::table_functions());
+    functions
+}
+
+/// Registers the catalog's table functions, which live on a `SessionContext` rather
+/// than a `FunctionRegistry`.
+pub fn register_table_functions(ctx: &SessionContext) {
+    for (name, function) in all_table_functions() {
+        ctx.register_udtf(name, function);
+    }
+}
+
+/// Registers the scalar, aggregate and window functions of the catalog (table
+/// functions: [`register_table_functions`]).
 pub fn register_all(registry: &mut dyn FunctionRegistry) -> Result<()> {
     for udf in all_scalar_functions() {
         registry.register_udf(udf)?;

@@ -1,0 +1,269 @@
+//! Shared plumbing for the catalog's table functions (relation in, relation out).
+//!
+//! Conventions, the same for every table function:
+//! - the first argument names the input: a table or view name (``delta.`/path` `` too)
+//!   or a quoted query (`'SELECT ... FROM ...'`);
+//! - options come as string arguments `'key => value'` (or `'key = value'`), several per
+//!   string separated by commas, because DataFusion's planner drops named arguments
+//!   of table functions;
+//! - the input is planned when the function is called (so the output schema is known)
+//!   and executed only when the result is scanned: `EXPLAIN` does not run the algorithm.
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::future::Future;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::{Session, TableProvider};
+use datafusion::common::{plan_datafusion_err, plan_err, Result, ScalarValue};
+use datafusion::execution::context::SessionState;
+use datafusion::execution::{SendableRecordBatchStream, TaskContext};
+use datafusion::logical_expr::{Expr, LogicalPlan, TableType};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::streaming::{PartitionStream, StreamingTableExec};
+use datafusion::physical_plan::{collect, ExecutionPlan};
+use futures::StreamExt;
+
+/// Runs `future` to completion from synchronous code inside the tokio runtime that is
+/// planning the query (table functions are called synchronously by the SQL planner).
+pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            Ok(tokio::task::block_in_place(|| handle.block_on(future)))
+        }
+        Ok(_) => {
+            plan_err!("table functions that read a relation need a multi-threaded tokio runtime")
+        }
+        Err(_) => Ok(futures::executor::block_on(future)),
+    }
+}
+
+/// The string value of a literal argument, or an error naming the function and position.
+pub fn string_arg(function: &str, position: usize, expr: &Expr) -> Result<String> {
+    match expr {
+        Expr::Literal(ScalarValue::Utf8(Some(s)), _)
+        | Expr::Literal(ScalarValue::Utf8View(Some(s)), _)
+        | Expr::Literal(ScalarValue::LargeUtf8(Some(s)), _) => Ok(s.clone()),
+        other => plan_err!("{function}: argument {position} must be a string literal, got {other}"),
+    }
+}
+
+/// Plans the input relation of a table function: a table/view name or a query.
+pub fn plan_input(function: &str, session: &dyn Session, input: &str) -> Result<LogicalPlan> {
+    let state = session
+        .as_any()
+        .downcast_ref::<SessionState>()
+        .ok_or_else(|| plan_datafusion_err!("{function} needs a DataFusion SessionState"))?;
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return plan_err!("{function}: the input relation is empty; name a table or give a query");
+    }
+    let first_word = trimmed
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    let sql = if matches!(first_word.as_str(), "SELECT" | "WITH" | "VALUES" | "(") {
+        trimmed.to_string()
+    } else {
+        format!("SELECT * FROM {trimmed}")
+    };
+    let state = state.clone();
+    block_on(async move { state.create_logical_plan(&sql).await })?
+        .map_err(|e| plan_datafusion_err!("{function}: cannot read input '{trimmed}': {e}"))
+}
+
+/// Options given as `'key => value'` strings.
+#[derive(Debug, Default)]
+pub struct Options {
+    function: String,
+    values: BTreeMap<String, String>,
+}
+
+impl Options {
+    /// Parses option arguments, accepting only `allowed` keys.
+    pub fn parse(
+        function: &str,
+        args: &[Expr],
+        first_position: usize,
+        allowed: &[&str],
+    ) -> Result<Self> {
+        let mut values = BTreeMap::new();
+        for (i, arg) in args.iter().enumerate() {
+            let text = string_arg(function, first_position + i, arg)?;
+            for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let (key, value) = part
+                    .split_once("=>")
+                    .or_else(|| part.split_once('='))
+                    .ok_or_else(|| {
+                        plan_datafusion_err!(
+                            "{function}: option '{part}' must look like 'name => value'"
+                        )
+                    })?;
+                let key = key.trim().to_ascii_lowercase();
+                if !allowed.contains(&key.as_str()) {
+                    return plan_err!(
+                        "{function}: unknown option '{key}'; options are: {}",
+                        allowed.join(", ")
+                    );
+                }
+                values.insert(key, value.trim().trim_matches('\'').to_string());
+            }
+        }
+        Ok(Self {
+            function: function.to_string(),
+            values,
+        })
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    pub fn usize_or(&self, key: &str, default: usize) -> Result<usize> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| {
+                plan_datafusion_err!(
+                    "{}: option {key} must be a non-negative integer, got '{v}'",
+                    self.function
+                )
+            }),
+        }
+    }
+
+    pub fn u64_or(&self, key: &str, default: u64) -> Result<u64> {
+        self.usize_or(key, default as usize).map(|v| v as u64)
+    }
+
+    pub fn f64_or(&self, key: &str, default: f64) -> Result<f64> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| {
+                plan_datafusion_err!(
+                    "{}: option {key} must be a number, got '{v}'",
+                    self.function
+                )
+            }),
+        }
+    }
+
+    pub fn bool_or(&self, key: &str, default: bool) -> Result<bool> {
+        match self.get(key).map(str::to_ascii_lowercase).as_deref() {
+            None => Ok(default),
+            Some("true" | "on" | "yes" | "1") => Ok(true),
+            Some("false" | "off" | "no" | "0") => Ok(false),
+            Some(v) => plan_err!(
+                "{}: option {key} must be true or false, got '{v}'",
+                self.function
+            ),
+        }
+    }
+}
+
+/// Computes output batches from the complete input.
+pub type Compute = Arc<dyn Fn(Vec<RecordBatch>) -> Result<Vec<RecordBatch>> + Send + Sync>;
+
+/// A table function result: the input plan and the computation, run at scan time.
+pub struct DeferredTable {
+    schema: SchemaRef,
+    input: LogicalPlan,
+    compute: Compute,
+}
+
+impl Debug for DeferredTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeferredTable")
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DeferredTable {
+    pub fn new(schema: SchemaRef, input: LogicalPlan, compute: Compute) -> Self {
+        Self {
+            schema,
+            input,
+            compute,
+        }
+    }
+}
+
+#[async_trait]
+impl TableProvider for DeferredTable {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::View
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        _filters: &[Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let input = state.create_physical_plan(&self.input).await?;
+        let partition = Arc::new(DeferredPartition {
+            schema: Arc::clone(&self.schema),
+            input,
+            compute: Arc::clone(&self.compute),
+        });
+        Ok(Arc::new(StreamingTableExec::try_new(
+            Arc::clone(&self.schema),
+            vec![partition],
+            projection,
+            Vec::new(),
+            false,
+            limit,
+        )?))
+    }
+}
+
+struct DeferredPartition {
+    schema: SchemaRef,
+    input: Arc<dyn ExecutionPlan>,
+    compute: Compute,
+}
+
+impl Debug for DeferredPartition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeferredPartition").finish_non_exhaustive()
+    }
+}
+
+impl PartitionStream for DeferredPartition {
+    fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    fn execute(&self, ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
+        let input = Arc::clone(&self.input);
+        let compute = Arc::clone(&self.compute);
+        let batches = futures::stream::once(async move {
+            let batches = collect(input, ctx).await?;
+            // The algorithms are CPU-bound: keep them off the async worker threads.
+            tokio::task::spawn_blocking(move || compute(batches))
+                .await
+                .map_err(|e| plan_datafusion_err!("table function task failed: {e}"))?
+        })
+        .flat_map(|result| {
+            let items: Vec<Result<RecordBatch>> = match result {
+                Ok(batches) => batches.into_iter().map(Ok).collect(),
+                Err(e) => vec![Err(e)],
+            };
+            futures::stream::iter(items)
+        });
+        Box::pin(RecordBatchStreamAdapter::new(
+            Arc::clone(&self.schema),
+            batches,
+        ))
+    }
+}
