@@ -61,27 +61,22 @@ async fn python_deltalake_reads_what_ignis_writes() -> TestResult {
     let path = dir.path().join("mixed");
     let ctx = IgnisContext::new(IgnisConfig::default())?;
     let p = path.display();
-    ctx.execute(&format!(
-        "CREATE TABLE delta.`{p}` AS SELECT * FROM (VALUES
+    query(
+        &ctx,
+        &format!(
+            "CREATE TABLE delta.`{p}` AS SELECT * FROM (VALUES
             (1, 'ann', 1.5, DATE '2025-01-31', TIMESTAMP '2025-01-31 10:00:00', true),
             (2, NULL, -2.25, DATE '2024-02-29', TIMESTAMP '2024-02-29 23:59:59.123456', false)
          ) AS t(id, name, score, day, ts, flag)"
-    ))
-    .await?
-    .collect()
+        ),
+    )
     .await?;
-    ctx.execute(&format!(
+    query(&ctx, &format!(
         "INSERT INTO delta.`{p}` VALUES (3, 'cy', 0.0, DATE '1999-12-31', TIMESTAMP '1999-12-31 00:00:00', NULL)"
-    ))
-    .await?
-    .collect()
-    .await?;
-    ctx.execute(&format!(
+    )).await?;
+    query(&ctx, &format!(
         "CREATE TABLE delta.`{p}_nested` AS SELECT named_struct('a', 1, 'b', 'x') AS s, make_array(1, 2, 3) AS l"
-    ))
-    .await?
-    .collect()
-    .await?;
+    )).await?;
 
     let out = run_python(
         r#"
@@ -173,11 +168,10 @@ write_deltalake(sys.argv[1], t2, mode="append")
     assert!(v0.contains("| 3 |"), "{v0}");
 
     // Ignis appends to the Python-written table; Python sees the new version.
-    ctx.execute(&format!(
-        "INSERT INTO delta.`{p}` VALUES (5, 'Lima', 2.0, DATE '2026-02-02')"
-    ))
-    .await?
-    .collect()
+    query(
+        &ctx,
+        &format!("INSERT INTO delta.`{p}` VALUES (5, 'Lima', 2.0, DATE '2026-02-02')"),
+    )
     .await?;
     let out = run_python(
         r#"

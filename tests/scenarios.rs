@@ -1,9 +1,10 @@
 //! Scenario scripts on generated data: each script must find what the generator planted.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use ignis::cli::runner::run_file;
 use ignis::generate::{generate, GenerateOptions};
 use ignis::{IgnisConfig, IgnisContext};
@@ -16,24 +17,7 @@ async fn rows(
     sql: &str,
 ) -> Result<Vec<Vec<String>>, Box<dyn std::error::Error>> {
     let batches = ctx.execute(sql).await?.collect().await?;
-    let options = FormatOptions::default().with_null("NULL");
-    let mut out = Vec::new();
-    for batch in &batches {
-        let formatters = batch
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
-            .collect::<Result<Vec<_>, _>>()?;
-        for row in 0..batch.num_rows() {
-            out.push(
-                formatters
-                    .iter()
-                    .map(|f| f.value(row).to_string())
-                    .collect(),
-            );
-        }
-    }
-    Ok(out)
+    Ok(common::format_rows(&batches, None)?)
 }
 
 async fn number(ctx: &IgnisContext, sql: &str) -> Result<f64, Box<dyn std::error::Error>> {

@@ -2,13 +2,13 @@
 //! `IgnisContext`, with `${tmp}` set to a fresh temporary directory per file (for Delta
 //! tables the file writes). `cargo test --test sqllogictests [filter]`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use datafusion::arrow::array::Array;
 use datafusion::arrow::datatypes::DataType;
-use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::error::DataFusionError;
 use ignis::{IgnisConfig, IgnisContext};
 use sqllogictest::{DBOutput, DefaultColumnType};
@@ -45,27 +45,7 @@ impl sqllogictest::AsyncDB for IgnisDb {
             .iter()
             .map(|f| column_type(f.data_type()))
             .collect();
-        let options = FormatOptions::default().with_null("NULL");
-        let mut rows = Vec::new();
-        for batch in &batches {
-            let formatters = batch
-                .columns()
-                .iter()
-                .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
-                .collect::<Result<Vec<_>, _>>()?;
-            for row in 0..batch.num_rows() {
-                let mut cells = Vec::with_capacity(formatters.len());
-                for (formatter, column) in formatters.iter().zip(batch.columns()) {
-                    let text = formatter.value(row).to_string();
-                    cells.push(if text.is_empty() && !column.is_null(row) {
-                        "(empty)".to_string()
-                    } else {
-                        text
-                    });
-                }
-                rows.push(cells);
-            }
-        }
+        let rows = common::format_rows(&batches, Some("(empty)"))?;
         Ok(DBOutput::Rows { types, rows })
     }
 

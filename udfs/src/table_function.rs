@@ -17,7 +17,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::catalog::{Session, TableProvider};
+use datafusion::catalog::{Session, TableFunctionArgs, TableProvider};
 use datafusion::common::{plan_datafusion_err, plan_err, Result, ScalarValue};
 use datafusion::execution::context::SessionState;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
@@ -75,6 +75,27 @@ pub fn plan_input(function: &str, session: &dyn Session, input: &str) -> Result<
     let state = state.clone();
     block_on(async move { state.create_logical_plan(&sql).await })?
         .map_err(|e| plan_datafusion_err!("{function}: cannot read input '{trimmed}': {e}"))
+}
+
+/// Checks a call's arity and plans its input (the first argument). Returns the input
+/// plan, its schema and all arguments.
+pub fn call_input<'e>(
+    function: &str,
+    args: &TableFunctionArgs<'e, '_>,
+    min_args: usize,
+    usage: &str,
+) -> Result<(LogicalPlan, SchemaRef, &'e [Expr])> {
+    let exprs = args.exprs();
+    if exprs.len() < min_args {
+        return plan_err!("{function} expects {usage}, got {} arguments", exprs.len());
+    }
+    let input = plan_input(
+        function,
+        args.session(),
+        &string_arg(function, 1, &exprs[0])?,
+    )?;
+    let schema = Arc::new(input.schema().as_arrow().clone());
+    Ok((input, schema, exprs))
 }
 
 /// Options given as `'key => value'` strings.

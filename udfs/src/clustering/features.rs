@@ -8,8 +8,46 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::{exec_err, plan_err, DataFusionError, Result};
 use datafusion::logical_expr::Expr;
 
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::TableFunctionArgs;
+use datafusion::logical_expr::LogicalPlan;
+
 use super::kmeans_core::{self, Init, KMeansError, KMeansOptions};
-use crate::table_function::{string_arg, Options};
+use crate::table_function::{call_input, string_arg, Options};
+
+/// A parsed call of a k-means table function: `(input, 'features', options...)`.
+pub struct KMeansCall {
+    pub input: LogicalPlan,
+    pub input_schema: SchemaRef,
+    pub columns: Vec<usize>,
+    pub options: Options,
+    pub standardize: bool,
+}
+
+impl KMeansCall {
+    pub fn parse(
+        function: &str,
+        args: &TableFunctionArgs,
+        min_args: usize,
+        usage: &str,
+    ) -> Result<Self> {
+        let (input, input_schema, exprs) = call_input(function, args, min_args, usage)?;
+        let columns = feature_columns(function, &exprs[1], &input_schema)?;
+        let options = Options::parse(function, &exprs[2..], 3, KMEANS_OPTIONS)?;
+        // Validate options now, so mistakes surface at planning time.
+        kmeans_options(&options, 1)?;
+        let standardize = options.bool_or("standardize", true)?;
+        Ok(Self {
+            input,
+            input_schema: Arc::clone(&input_schema),
+            columns,
+            options,
+            standardize,
+        })
+    }
+}
 
 /// Options shared by the k-means functions.
 pub const KMEANS_OPTIONS: &[&str] = &[
@@ -162,4 +200,27 @@ pub fn require_rows(function: &str, matrix: &FeatureMatrix) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The elbow / silhouette analysis over `k_min..=k_max` (capped at the number of rows).
+pub fn run_elbow(
+    function: &str,
+    matrix: &FeatureMatrix,
+    options: &Options,
+    k_min: usize,
+    k_max: usize,
+) -> Result<kmeans_core::ElbowResult> {
+    require_rows(function, matrix)?;
+    let opts = kmeans_options(options, k_min)?;
+    let sample = options.usize_or("silhouette_sample", 10_000)?;
+    kmeans_core::elbow(
+        &matrix.data,
+        matrix.n_rows,
+        matrix.n_features,
+        k_min,
+        k_max.min(matrix.n_rows),
+        &opts,
+        sample,
+    )
+    .map_err(|e| kmeans_error(function, e))
 }

@@ -6,16 +6,16 @@ use datafusion::arrow::array::{ArrayRef, Float64Builder, Int32Builder};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
-use datafusion::common::{plan_err, Result};
+use datafusion::common::Result;
 use datafusion::logical_expr::Documentation;
 use datafusion_macros::user_doc;
 
 use super::features::{
-    feature_columns, feature_matrix, k_choice, kmeans_error, kmeans_options, maybe_standardize,
-    require_rows, FeatureMatrix, KChoice, KMEANS_OPTIONS,
+    feature_matrix, k_choice, kmeans_error, kmeans_options, maybe_standardize, require_rows,
+    run_elbow, FeatureMatrix, KChoice, KMeansCall,
 };
 use super::kmeans_core::{self, KMeansModel};
-use crate::table_function::{plan_input, string_arg, DeferredTable, Options};
+use crate::table_function::{DeferredTable, Options};
 
 #[user_doc(
     doc_section(label = "Clustering Table Functions"),
@@ -62,19 +62,7 @@ pub(crate) fn fit(
     let k = match k_choice(options)? {
         KChoice::Fixed(k) => k,
         KChoice::Auto { k_min, k_max } => {
-            let opts = kmeans_options(options, k_min)?;
-            let sample = options.usize_or("silhouette_sample", 10_000)?;
-            kmeans_core::elbow(
-                &matrix.data,
-                matrix.n_rows,
-                matrix.n_features,
-                k_min,
-                k_max.min(matrix.n_rows),
-                &opts,
-                sample,
-            )
-            .map_err(|e| kmeans_error(function, e))?
-            .best_k_silhouette
+            run_elbow(function, matrix, options, k_min, k_max)?.best_k_silhouette
         }
     };
     let opts = kmeans_options(options, k)?;
@@ -84,21 +72,19 @@ pub(crate) fn fit(
 
 impl TableFunctionImpl for KMeansFunction {
     fn call_with_args(&self, args: TableFunctionArgs) -> Result<Arc<dyn TableProvider>> {
-        let exprs = args.exprs();
-        if exprs.len() < 3 {
-            return plan_err!(
-                "kmeans expects (input, 'feature, ...', 'k => n' [, options]), got {} arguments",
-                exprs.len()
-            );
-        }
-        let input = plan_input(NAME, args.session(), &string_arg(NAME, 1, &exprs[0])?)?;
-        let input_schema: SchemaRef = Arc::new(input.schema().as_arrow().clone());
-        let columns = feature_columns(NAME, &exprs[1], &input_schema)?;
-        let options = Options::parse(NAME, &exprs[2..], 3, KMEANS_OPTIONS)?;
-        // Validate options now, so mistakes surface at planning time.
+        let KMeansCall {
+            input,
+            input_schema,
+            columns,
+            options,
+            standardize,
+        } = KMeansCall::parse(
+            NAME,
+            &args,
+            3,
+            "(input, 'feature, ...', 'k => n' [, options])",
+        )?;
         k_choice(&options)?;
-        kmeans_options(&options, 1)?;
-        let standardize = options.bool_or("standardize", true)?;
 
         let mut fields: Vec<Field> = input_schema
             .fields()

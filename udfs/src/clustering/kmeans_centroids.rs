@@ -3,18 +3,16 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, Float64Array, Int32Array, Int64Array};
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
-use datafusion::common::{plan_err, Result};
+use datafusion::common::Result;
 use datafusion::logical_expr::Documentation;
 use datafusion_macros::user_doc;
 
-use super::features::{
-    feature_columns, feature_matrix, k_choice, kmeans_options, maybe_standardize, KMEANS_OPTIONS,
-};
+use super::features::{feature_matrix, k_choice, maybe_standardize, KMeansCall};
 use super::kmeans::fit;
-use crate::table_function::{plan_input, string_arg, DeferredTable, Options};
+use crate::table_function::DeferredTable;
 
 #[user_doc(
     doc_section(label = "Clustering Table Functions"),
@@ -41,20 +39,19 @@ pub const NAME: &str = "kmeans_centroids";
 
 impl TableFunctionImpl for KMeansCentroidsFunction {
     fn call_with_args(&self, args: TableFunctionArgs) -> Result<Arc<dyn TableProvider>> {
-        let exprs = args.exprs();
-        if exprs.len() < 3 {
-            return plan_err!(
-                "kmeans_centroids expects (input, 'feature, ...', 'k => n' [, options]), got {} arguments",
-                exprs.len()
-            );
-        }
-        let input = plan_input(NAME, args.session(), &string_arg(NAME, 1, &exprs[0])?)?;
-        let input_schema: SchemaRef = Arc::new(input.schema().as_arrow().clone());
-        let columns = feature_columns(NAME, &exprs[1], &input_schema)?;
-        let options = Options::parse(NAME, &exprs[2..], 3, KMEANS_OPTIONS)?;
+        let KMeansCall {
+            input,
+            input_schema,
+            columns,
+            options,
+            standardize,
+        } = KMeansCall::parse(
+            NAME,
+            &args,
+            3,
+            "(input, 'feature, ...', 'k => n' [, options])",
+        )?;
         k_choice(&options)?;
-        kmeans_options(&options, 1)?;
-        let standardize = options.bool_or("standardize", true)?;
 
         let mut fields = vec![
             Field::new("cluster_id", DataType::Int32, false),

@@ -3,19 +3,15 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, BooleanArray, Float64Array, Int32Array};
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
 use datafusion::common::{plan_err, Result};
 use datafusion::logical_expr::Documentation;
 use datafusion_macros::user_doc;
 
-use super::features::{
-    feature_columns, feature_matrix, kmeans_error, kmeans_options, maybe_standardize, require_rows,
-    KMEANS_OPTIONS,
-};
-use super::kmeans_core;
-use crate::table_function::{plan_input, string_arg, DeferredTable, Options};
+use super::features::{feature_matrix, maybe_standardize, run_elbow, KMeansCall};
+use crate::table_function::DeferredTable;
 
 #[user_doc(
     doc_section(label = "Clustering Table Functions"),
@@ -47,17 +43,13 @@ pub const NAME: &str = "kmeans_elbow";
 
 impl TableFunctionImpl for KMeansElbowFunction {
     fn call_with_args(&self, args: TableFunctionArgs) -> Result<Arc<dyn TableProvider>> {
-        let exprs = args.exprs();
-        if exprs.len() < 2 {
-            return plan_err!(
-                "kmeans_elbow expects (input, 'feature, ...' [, options]), got {} arguments",
-                exprs.len()
-            );
-        }
-        let input = plan_input(NAME, args.session(), &string_arg(NAME, 1, &exprs[0])?)?;
-        let input_schema: SchemaRef = Arc::new(input.schema().as_arrow().clone());
-        let columns = feature_columns(NAME, &exprs[1], &input_schema)?;
-        let options = Options::parse(NAME, &exprs[2..], 3, KMEANS_OPTIONS)?;
+        let KMeansCall {
+            input,
+            columns,
+            options,
+            standardize,
+            ..
+        } = KMeansCall::parse(NAME, &args, 2, "(input, 'feature, ...' [, options])")?;
         if options.get("k").is_some() {
             return plan_err!("kmeans_elbow takes k_min and k_max, not k");
         }
@@ -68,9 +60,8 @@ impl TableFunctionImpl for KMeansElbowFunction {
                 "kmeans_elbow: need 1 <= k_min <= k_max, got k_min {k_min}, k_max {k_max}"
             );
         }
-        kmeans_options(&options, k_min)?;
-        let standardize = options.bool_or("standardize", true)?;
-        let sample = options.usize_or("silhouette_sample", 10_000)?;
+        // Checked here so a bad value fails at planning time.
+        options.usize_or("silhouette_sample", 10_000)?;
 
         let schema = Arc::new(Schema::new(vec![
             Field::new("k", DataType::Int32, false),
@@ -83,18 +74,7 @@ impl TableFunctionImpl for KMeansElbowFunction {
         let compute = Arc::new(move |batches: Vec<RecordBatch>| {
             let mut matrix = feature_matrix(&batches, &columns)?;
             maybe_standardize(&mut matrix, standardize);
-            require_rows(NAME, &matrix)?;
-            let opts = kmeans_options(&options, k_min)?;
-            let result = kmeans_core::elbow(
-                &matrix.data,
-                matrix.n_rows,
-                matrix.n_features,
-                k_min,
-                k_max.min(matrix.n_rows),
-                &opts,
-                sample,
-            )
-            .map_err(|e| kmeans_error(NAME, e))?;
+            let result = run_elbow(NAME, &matrix, &options, k_min, k_max)?;
             let points = &result.points;
             let columns: Vec<ArrayRef> = vec![
                 Arc::new(Int32Array::from_iter_values(

@@ -3,19 +3,16 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, Float64Array};
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
 use datafusion::common::{plan_err, Result};
 use datafusion::logical_expr::Documentation;
 use datafusion_macros::user_doc;
 
-use super::baskets::{
-    baskets, fpgrowth_error, item_lists, items_column, sort_by_value, FPGROWTH_OPTIONS,
-};
+use super::baskets::{baskets, fpgrowth_error, item_lists, sort_by_value, BasketCall};
 use super::fpgrowth_core;
-use super::frequent_itemsets::mining_options;
-use crate::table_function::{plan_input, string_arg, DeferredTable, Options};
+use crate::table_function::DeferredTable;
 
 #[user_doc(
     doc_section(label = "Market Basket Table Functions"),
@@ -46,31 +43,22 @@ pub const NAME: &str = "association_rules";
 
 impl TableFunctionImpl for AssociationRulesFunction {
     fn call_with_args(&self, args: TableFunctionArgs) -> Result<Arc<dyn TableProvider>> {
-        let exprs = args.exprs();
-        if exprs.len() < 2 {
-            return plan_err!(
-                "association_rules expects (input, 'items_column' [, options]), got {} arguments",
-                exprs.len()
-            );
-        }
-        let input = plan_input(NAME, args.session(), &string_arg(NAME, 1, &exprs[0])?)?;
-        let input_schema: SchemaRef = Arc::new(input.schema().as_arrow().clone());
-        let (column, kind) = items_column(NAME, &exprs[1], &input_schema)?;
-        let options = Options::parse(NAME, &exprs[2..], 3, FPGROWTH_OPTIONS)?;
-        let (min_support, max_len) = mining_options(NAME, &options)?;
-        let min_confidence = options.f64_or("min_confidence", 0.8)?;
+        let call = BasketCall::parse(NAME, &args)?;
+        let min_confidence = call.options.f64_or("min_confidence", 0.8)?;
         if !(0.0..=1.0).contains(&min_confidence) {
             return plan_err!("{NAME}: min_confidence must be in [0, 1], got {min_confidence}");
         }
 
         let schema = Arc::new(Schema::new(vec![
-            Field::new("antecedent", kind.list_type(), false),
-            Field::new("consequent", kind.list_type(), false),
+            Field::new("antecedent", call.kind.list_type(), false),
+            Field::new("consequent", call.kind.list_type(), false),
             Field::new("confidence", DataType::Float64, false),
             Field::new("lift", DataType::Float64, false),
             Field::new("support", DataType::Float64, false),
         ]));
         let out_schema = Arc::clone(&schema);
+        let (column, kind, min_support, max_len) =
+            (call.column, call.kind, call.min_support, call.max_len);
         let compute = Arc::new(move |batches: Vec<RecordBatch>| {
             let baskets = baskets(&batches, column, kind)?;
             let n = baskets.transactions.len() as u64;
@@ -98,7 +86,7 @@ impl TableFunctionImpl for AssociationRulesFunction {
                 columns,
             )?])
         });
-        Ok(Arc::new(DeferredTable::new(schema, input, compute)))
+        Ok(Arc::new(DeferredTable::new(schema, call.input, compute)))
     }
 }
 

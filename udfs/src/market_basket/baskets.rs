@@ -13,8 +13,49 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::{plan_err, DataFusionError, Result};
 use datafusion::logical_expr::Expr;
 
+use datafusion::catalog::TableFunctionArgs;
+use datafusion::logical_expr::LogicalPlan;
+
 use super::fpgrowth_core::FpGrowthError;
-use crate::table_function::string_arg;
+use crate::table_function::{call_input, string_arg, Options};
+
+/// A parsed call of a market-basket table function: `(input, 'items', options...)`.
+pub struct BasketCall {
+    pub input: LogicalPlan,
+    pub column: usize,
+    pub kind: ItemKind,
+    pub options: Options,
+    pub min_support: f64,
+    pub max_len: Option<usize>,
+}
+
+impl BasketCall {
+    pub fn parse(function: &str, args: &TableFunctionArgs) -> Result<Self> {
+        let (input, input_schema, exprs) =
+            call_input(function, args, 2, "(input, 'items_column' [, options])")?;
+        let (column, kind) = items_column(function, &exprs[1], &input_schema)?;
+        let options = Options::parse(function, &exprs[2..], 3, FPGROWTH_OPTIONS)?;
+        let min_support = options.f64_or("min_support", 0.3)?;
+        if !(min_support > 0.0 && min_support <= 1.0) {
+            return plan_err!("{function}: min_support must be in (0, 1], got {min_support}");
+        }
+        let max_len = match options.get("max_len") {
+            None => None,
+            Some(_) => match options.usize_or("max_len", 0)? {
+                0 => return plan_err!("{function}: max_len must be at least 1"),
+                n => Some(n),
+            },
+        };
+        Ok(Self {
+            input,
+            column,
+            kind,
+            options,
+            min_support,
+            max_len,
+        })
+    }
+}
 
 /// Options shared by the market-basket functions (Spark MLlib FPGrowth's parameters).
 pub const FPGROWTH_OPTIONS: &[&str] = &["min_support", "min_confidence", "max_len"];

@@ -3,18 +3,16 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, Float64Array, Int64Array};
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
 use datafusion::common::{plan_err, Result};
 use datafusion::logical_expr::Documentation;
 use datafusion_macros::user_doc;
 
-use super::baskets::{
-    baskets, fpgrowth_error, item_lists, items_column, sort_by_value, FPGROWTH_OPTIONS,
-};
+use super::baskets::{baskets, fpgrowth_error, item_lists, sort_by_value, BasketCall};
 use super::fpgrowth_core;
-use crate::table_function::{plan_input, string_arg, DeferredTable, Options};
+use crate::table_function::DeferredTable;
 
 #[user_doc(
     doc_section(label = "Market Basket Table Functions"),
@@ -44,46 +42,21 @@ pub struct FrequentItemsetsFunction;
 
 pub const NAME: &str = "frequent_itemsets";
 
-/// min_support and max_len, validated.
-pub(crate) fn mining_options(function: &str, options: &Options) -> Result<(f64, Option<usize>)> {
-    let min_support = options.f64_or("min_support", 0.3)?;
-    if !(min_support > 0.0 && min_support <= 1.0) {
-        return plan_err!("{function}: min_support must be in (0, 1], got {min_support}");
-    }
-    let max_len = match options.get("max_len") {
-        None => None,
-        Some(_) => match options.usize_or("max_len", 0)? {
-            0 => return plan_err!("{function}: max_len must be at least 1"),
-            n => Some(n),
-        },
-    };
-    Ok((min_support, max_len))
-}
-
 impl TableFunctionImpl for FrequentItemsetsFunction {
     fn call_with_args(&self, args: TableFunctionArgs) -> Result<Arc<dyn TableProvider>> {
-        let exprs = args.exprs();
-        if exprs.len() < 2 {
-            return plan_err!(
-                "frequent_itemsets expects (input, 'items_column' [, options]), got {} arguments",
-                exprs.len()
-            );
-        }
-        let input = plan_input(NAME, args.session(), &string_arg(NAME, 1, &exprs[0])?)?;
-        let input_schema: SchemaRef = Arc::new(input.schema().as_arrow().clone());
-        let (column, kind) = items_column(NAME, &exprs[1], &input_schema)?;
-        let options = Options::parse(NAME, &exprs[2..], 3, FPGROWTH_OPTIONS)?;
-        if options.get("min_confidence").is_some() {
+        let call = BasketCall::parse(NAME, &args)?;
+        if call.options.get("min_confidence").is_some() {
             return plan_err!("{NAME}: min_confidence applies to association_rules");
         }
-        let (min_support, max_len) = mining_options(NAME, &options)?;
 
         let schema = Arc::new(Schema::new(vec![
-            Field::new("items", kind.list_type(), false),
+            Field::new("items", call.kind.list_type(), false),
             Field::new("freq", DataType::Int64, false),
             Field::new("support", DataType::Float64, false),
         ]));
         let out_schema = Arc::clone(&schema);
+        let (column, kind, min_support, max_len) =
+            (call.column, call.kind, call.min_support, call.max_len);
         let compute = Arc::new(move |batches: Vec<RecordBatch>| {
             let baskets = baskets(&batches, column, kind)?;
             let n = baskets.transactions.len();
@@ -108,7 +81,7 @@ impl TableFunctionImpl for FrequentItemsetsFunction {
                 columns,
             )?])
         });
-        Ok(Arc::new(DeferredTable::new(schema, input, compute)))
+        Ok(Arc::new(DeferredTable::new(schema, call.input, compute)))
     }
 }
 
