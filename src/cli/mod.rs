@@ -66,6 +66,9 @@ pub enum SubCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Print the reference of Ignis's function catalog (Markdown), generated from each
+    /// function's own documentation.
+    Functions,
     /// Generate scale-1 data and run every scenario script on it, printing a summary.
     Demo {
         /// Working directory for data and outputs.
@@ -136,6 +139,10 @@ pub async fn main(args: Args) -> i32 {
             return demo::generate_command(out, *scale, *seed, args.quiet).await;
         }
         Some(SubCommand::Demo { dir }) => return demo::run_demo(dir, &args).await,
+        Some(SubCommand::Functions) => {
+            print!("{}", function_reference());
+            return 0;
+        }
         None => {}
     }
     let ctx = match IgnisContext::new(args.config()) {
@@ -174,9 +181,65 @@ pub async fn main(args: Args) -> i32 {
     0
 }
 
+/// The function catalog as Markdown, from each function's `documentation()`.
+pub fn function_reference() -> String {
+    let mut out = String::from("# Ignis function reference\n");
+    let mut section = "";
+    for (name, doc) in ignis_udfs::all_documentation() {
+        if doc.doc_section.label != section {
+            section = doc.doc_section.label;
+            out.push_str(&format!("\n## {section}\n"));
+        }
+        out.push_str(&format!(
+            "\n### `{name}`\n\n{}\n\n```sql\n{}\n```\n",
+            doc.description, doc.syntax_example
+        ));
+        if let Some(arguments) = &doc.arguments {
+            out.push_str("\n| argument | description |\n|---|---|\n");
+            for (arg, text) in arguments {
+                out.push_str(&format!("| `{arg}` | {text} |\n"));
+            }
+        }
+        if let Some(example) = &doc.sql_example {
+            out.push_str(&format!("\nExample:\n\n{example}\n"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn function_reference_covers_the_catalog() {
+        let reference = function_reference();
+        for name in [
+            "rfm",
+            "rfm_segment",
+            "kmeans",
+            "kmeans_centroids",
+            "kmeans_elbow",
+            "frequent_itemsets",
+            "association_rules",
+        ] {
+            assert!(
+                reference.contains(&format!("### `{name}`")),
+                "{name} missing"
+            );
+        }
+    }
+
+    /// docs/functions.md is generated (`ignis functions > docs/functions.md`), never edited.
+    #[test]
+    fn committed_function_reference_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/functions.md");
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == function_reference(),
+            "docs/functions.md is stale: run `cargo run -- functions > docs/functions.md`"
+        );
+    }
 
     #[test]
     fn parses_sizes_and_variables() {

@@ -11,7 +11,7 @@ pub mod table_function;
 use datafusion::catalog::TableFunctionImpl;
 use datafusion::common::Result;
 use datafusion::execution::FunctionRegistry;
-use datafusion::logical_expr::{AggregateUDF, ScalarUDF, WindowUDF};
+use datafusion::logical_expr::{AggregateUDF, Documentation, ScalarUDF, WindowUDF};
 use datafusion::prelude::SessionContext;
 use std::sync::Arc;
 
@@ -35,6 +35,31 @@ pub fn all_table_functions() -> Vec<(&'static str, Arc<dyn TableFunctionImpl>)> 
     let mut functions = clustering::table_functions();
     functions.extend(market_basket::table_functions());
     functions
+}
+
+/// The documentation of every catalog function, as (name, documentation), sorted by
+/// section then name: the source of the SQL function reference (`ignis functions`).
+pub fn all_documentation() -> Vec<(String, Documentation)> {
+    let mut docs: Vec<(String, Documentation)> = Vec::new();
+    for udf in all_scalar_functions() {
+        if let Some(doc) = udf.documentation() {
+            docs.push((udf.name().to_string(), doc.clone()));
+        }
+    }
+    for udaf in all_aggregate_functions() {
+        if let Some(doc) = udaf.documentation() {
+            docs.push((udaf.name().to_string(), doc.clone()));
+        }
+    }
+    for udwf in all_window_functions() {
+        if let Some(doc) = udwf.documentation() {
+            docs.push((udwf.name().to_string(), doc.clone()));
+        }
+    }
+    docs.extend(clustering::table_function_docs());
+    docs.extend(market_basket::table_function_docs());
+    docs.sort_by(|a, b| (a.1.doc_section.label, &a.0).cmp(&(b.1.doc_section.label, &b.0)));
+    docs
 }
 
 /// Registers the catalog's table functions, which live on a `SessionContext` rather

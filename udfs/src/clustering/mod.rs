@@ -10,6 +10,7 @@ pub mod kmeans_elbow;
 use std::sync::Arc;
 
 use datafusion::catalog::TableFunctionImpl;
+use datafusion::logical_expr::Documentation;
 
 /// The clustering table functions by name.
 pub fn table_functions() -> Vec<(&'static str, Arc<dyn TableFunctionImpl>)> {
@@ -24,4 +25,22 @@ pub fn table_functions() -> Vec<(&'static str, Arc<dyn TableFunctionImpl>)> {
             Arc::new(kmeans_elbow::KMeansElbowFunction),
         ),
     ]
+}
+
+/// Documentation of the clustering table functions.
+pub fn table_function_docs() -> Vec<(String, Documentation)> {
+    [
+        (kmeans::NAME, kmeans::KMeansFunction.documentation()),
+        (
+            kmeans_centroids::NAME,
+            kmeans_centroids::KMeansCentroidsFunction.documentation(),
+        ),
+        (
+            kmeans_elbow::NAME,
+            kmeans_elbow::KMeansElbowFunction.documentation(),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, doc)| doc.map(|d| (name.to_string(), d.clone())))
+    .collect()
 }

@@ -9,6 +9,7 @@ pub mod frequent_itemsets;
 use std::sync::Arc;
 
 use datafusion::catalog::TableFunctionImpl;
+use datafusion::logical_expr::Documentation;
 
 /// The market-basket table functions by name.
 pub fn table_functions() -> Vec<(&'static str, Arc<dyn TableFunctionImpl>)> {
@@ -22,4 +23,21 @@ pub fn table_functions() -> Vec<(&'static str, Arc<dyn TableFunctionImpl>)> {
             Arc::new(association_rules::AssociationRulesFunction),
         ),
     ]
+}
+
+/// Documentation of the market-basket table functions.
+pub fn table_function_docs() -> Vec<(String, Documentation)> {
+    [
+        (
+            frequent_itemsets::NAME,
+            frequent_itemsets::FrequentItemsetsFunction.documentation(),
+        ),
+        (
+            association_rules::NAME,
+            association_rules::AssociationRulesFunction.documentation(),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, doc)| doc.map(|d| (name.to_string(), d.clone())))
+    .collect()
 }
