@@ -2,10 +2,10 @@
 """Benchmark of the catalog's algorithms against their Python references, same data, same session.
 
     .venv/bin/pip install -r benches/requirements.txt
-    .venv/bin/python benches/catalog.py [--scale 40] [--work /tmp/ignis-catalog-bench]
+    .venv/bin/python benches/catalog.py [--scale 50] [--work /tmp/ignis-catalog-bench]
 
-Generates data with `ignis generate` (scale 40: 200k customers, ~4M transactions,
-~1.3M orders), then measures with /usr/bin/time -v (wall time, peak RSS), each in its
+Generates data with `ignis generate` (scale 50: 250k customers, ~5M transactions,
+~1.65M orders) unless WORK/data holds it already, then measures with /usr/bin/time -v (wall time, peak RSS), each in its
 own process:
   - k-means, k=4, 4 features, n_init=10, standardised: `ignis` (kmeans table function)
     vs scikit-learn KMeans on the same feature table (exported once as Parquet);
@@ -76,7 +76,7 @@ JOIN delta.`${data}/customers` c ON c.customer_id = t.customer_id
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=int, default=40)
+    parser.add_argument("--scale", type=int, default=50)
     parser.add_argument("--work", default="/tmp/ignis-catalog-bench")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--bin", "ignis"], cwd=ROOT, check=True)
