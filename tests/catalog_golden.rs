@@ -1,6 +1,8 @@
 //! The catalog's table functions called from SQL, against golden outputs of the
-//! reference implementations (scikit-learn, mlxtend). The fixtures and the scripts that
+//! reference implementations (scikit-learn, mlxtend, networkx). The fixtures and the scripts that
 //! made them are in `udfs/tests/fixtures/` (`make_fixtures.py`).
+
+mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -204,4 +206,169 @@ async fn kmeans_wcss_within_one_percent_of_scikit_learn() -> TestResult {
         }
     }
     Ok(())
+}
+
+/// Registers every CSV file of the graph fixtures as a table named after the file.
+async fn graph_fixture_context() -> Result<IgnisContext, Box<dyn std::error::Error>> {
+    let ctx = IgnisContext::new(IgnisConfig::default())?;
+    for entry in std::fs::read_dir(fixtures("graph"))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .ok_or("fixture name")?;
+            ctx.execute(&format!(
+                "CREATE EXTERNAL TABLE {name} STORED AS CSV LOCATION '{}' OPTIONS ('format.has_header' 'true')",
+                path.display()
+            ))
+            .await?
+            .collect()
+            .await?;
+        }
+    }
+    Ok(ctx)
+}
+
+/// One number from a query.
+async fn scalar(ctx: &IgnisContext, sql: &str) -> Result<f64, Box<dyn std::error::Error>> {
+    let batches = ctx.execute(sql).await?.collect().await?;
+    let rows = common::format_rows(&batches, None)?;
+    let cell = rows
+        .first()
+        .and_then(|r| r.first())
+        .ok_or_else(|| format!("no rows from {sql}"))?;
+    Ok(cell.parse()?)
+}
+
+/// Asserts that `actual` (a query) and `expected` (a fixture table) hold the same rows.
+async fn assert_same_rows(ctx: &IgnisContext, actual: &str, expected: &str) -> TestResult {
+    let differing = scalar(
+        ctx,
+        &format!(
+            "SELECT count(*) FROM (
+               (SELECT * FROM ({actual}) EXCEPT ALL SELECT * FROM {expected})
+               UNION ALL
+               (SELECT * FROM {expected} EXCEPT ALL SELECT * FROM ({actual})))"
+        ),
+    )
+    .await?;
+    let count = scalar(ctx, &format!("SELECT count(*) FROM {expected}")).await?;
+    assert!(count > 0.0, "{expected} is empty");
+    assert_eq!(differing, 0.0, "{actual} differs from {expected}");
+    Ok(())
+}
+
+/// Asserts that the scores of `actual` (id, value) match `expected` (id, value) for the
+/// same ids, within `tolerance`.
+async fn assert_close_scores(
+    ctx: &IgnisContext,
+    actual: &str,
+    expected: &str,
+    tolerance: f64,
+) -> TestResult {
+    let sql = format!(
+        "SELECT count(*) - count(a.id) + count(*) - count(e.id) AS unmatched,
+                max(abs(a.v - e.v)) AS max_diff
+         FROM (SELECT id, pagerank AS v FROM ({actual})) a
+         FULL JOIN (SELECT id, pagerank AS v FROM {expected}) e ON a.id = e.id"
+    );
+    let batches = ctx.execute(&sql).await?.collect().await?;
+    let rows = common::format_rows(&batches, None)?;
+    assert_eq!(
+        rows[0][0], "0",
+        "{actual}: vertex sets differ from {expected}"
+    );
+    let max_diff: f64 = rows[0][1].parse()?;
+    assert!(
+        max_diff <= tolerance,
+        "{actual}: max |difference| {max_diff} vs {expected}"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graph_functions_match_networkx_on_karate_club() -> TestResult {
+    let ctx = graph_fixture_context().await?;
+    // Zachary's karate club: one row per undirected edge.
+    assert_same_rows(
+        &ctx,
+        "SELECT id, count FROM triangle_count('karate_edges')",
+        "karate_triangles",
+    )
+    .await?;
+    assert_same_rows(
+        &ctx,
+        "SELECT id, component FROM connected_components('karate_edges')",
+        "karate_components",
+    )
+    .await?;
+    assert_same_rows(
+        &ctx,
+        "SELECT id, landmark, distance FROM shortest_paths('karate_edges', 'SELECT 0 UNION ALL SELECT 33', 'directed => false')",
+        "karate_hops",
+    )
+    .await?;
+    assert_close_scores(
+        &ctx,
+        "SELECT * FROM pagerank('karate_edges', 'tol => 1e-13, max_iter => 1000')",
+        "karate_pagerank",
+        1e-9,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graph_functions_match_networkx_on_a_directed_multigraph() -> TestResult {
+    let ctx = graph_fixture_context().await?;
+    // Self loops, parallel edges, dangling and isolated vertices, several components.
+    let (edges, vertices) = ("'directed_edges'", "'directed_vertices'");
+    assert_close_scores(
+        &ctx,
+        &format!("SELECT * FROM pagerank({edges}, {vertices}, 'tol => 1e-13, max_iter => 1000')"),
+        "directed_pagerank",
+        1e-9,
+    )
+    .await?;
+    assert_close_scores(
+        &ctx,
+        &format!("SELECT * FROM pagerank({edges}, {vertices}, 'tol => 1e-13, max_iter => 1000, weight => weight')"),
+        "directed_pagerank_weighted",
+        1e-9,
+    )
+    .await?;
+    for (sql, expected) in [
+        (
+            format!("SELECT id, component FROM connected_components({edges}, {vertices})"),
+            "directed_wcc",
+        ),
+        (
+            format!("SELECT id, component FROM connected_components({edges}, {vertices}, 'strong => true')"),
+            "directed_scc",
+        ),
+        (
+            format!("SELECT id, count FROM triangle_count({edges}, {vertices})"),
+            "directed_triangles",
+        ),
+        (
+            format!("SELECT id, in_degree, out_degree, degree FROM graph_degrees({edges}, {vertices})"),
+            "directed_degrees",
+        ),
+        (
+            format!("SELECT id, landmark, distance FROM shortest_paths({edges}, 'SELECT DISTINCT landmark FROM directed_hops')"),
+            "directed_hops",
+        ),
+    ] {
+        assert_same_rows(&ctx, &sql, expected).await?;
+    }
+    // Weighted distances are sums of 2-decimal weights: compare after rounding.
+    assert_same_rows(
+        &ctx,
+        &format!(
+            "SELECT id, landmark, round(distance, 6) FROM shortest_paths({edges}, \
+             'SELECT DISTINCT landmark FROM directed_weighted', 'weight => weight')"
+        ),
+        "(SELECT id, landmark, round(distance, 6) FROM directed_weighted)",
+    )
+    .await
 }

@@ -4,50 +4,22 @@
 //!
 //! Ignis writes -> Python reads, and Python writes -> Ignis reads, including time travel.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use std::path::Path;
 
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use ignis::{IgnisConfig, IgnisContext};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("IGNIS_PYTHON") {
-        return PathBuf::from(p);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python")
-}
-
 /// Runs a Python snippet with `path` as argv[1]; returns its stdout.
 fn run_python(code: &str, path: &Path) -> Result<String, Box<dyn std::error::Error>> {
-    let py = python();
-    if !py.exists() {
-        return Err(format!(
-            "{} not found: create it with `python3 -m venv .venv && .venv/bin/pip install -r tests/requirements.txt` (as .ci/run does)",
-            py.display()
-        )
-        .into());
-    }
     // Exit without interpreter teardown: spawned from the test binary, the native thread
     // pools of pyarrow/deltalake abort in their destructors after the work is done
     // ("terminate called without an active exception"), which would mask the result.
     let code = format!("{code}\nimport os, sys\nsys.stdout.flush()\nos._exit(0)\n");
-    // cargo puts its build directories on LD_LIBRARY_PATH; pyarrow must load its own libraries.
-    let output = Command::new(&py)
-        .env_remove("LD_LIBRARY_PATH")
-        .arg("-c")
-        .arg(&code)
-        .arg(path)
-        .output()?;
-    if !output.status.success() {
-        return Err(format!(
-            "python failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
-    Ok(String::from_utf8(output.stdout)?)
+    common::run_python(&[std::ffi::OsStr::new("-c"), code.as_ref(), path.as_os_str()])
 }
 
 async fn query(ctx: &IgnisContext, sql: &str) -> Result<String, Box<dyn std::error::Error>> {

@@ -7,6 +7,7 @@ use datafusion::error::Result;
 
 /// Every cell of `batches` as text, NULL as "NULL"; `empty` replaces empty strings
 /// (sqllogictest cannot express an empty cell).
+#[allow(dead_code)]
 pub fn format_rows(batches: &[RecordBatch], empty: Option<&str>) -> Result<Vec<Vec<String>>> {
     let options = FormatOptions::default().with_null("NULL");
     let mut rows = Vec::new();
@@ -34,4 +35,44 @@ pub fn format_rows(batches: &[RecordBatch], empty: Option<&str>) -> Result<Vec<V
         }
     }
     Ok(rows)
+}
+
+/// The Python interpreter of the reference packages: `$IGNIS_PYTHON`, else `.venv`
+/// (created by `.ci/run` from `tests/requirements.txt`).
+#[allow(dead_code)]
+pub fn python() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("IGNIS_PYTHON") {
+        return std::path::PathBuf::from(p);
+    }
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python")
+}
+
+/// Runs the reference Python with `args`; returns its stdout, or an error with its
+/// stdout and stderr when it fails.
+#[allow(dead_code)]
+pub fn run_python<S: AsRef<std::ffi::OsStr>>(
+    args: &[S],
+) -> std::result::Result<String, Box<dyn std::error::Error>> {
+    let py = python();
+    if !py.exists() {
+        return Err(format!(
+            "{} not found: create it with `python3 -m venv .venv && .venv/bin/pip install -r tests/requirements.txt` (as .ci/run does)",
+            py.display()
+        )
+        .into());
+    }
+    // cargo puts its build directories on LD_LIBRARY_PATH; pyarrow must load its own libraries.
+    let output = std::process::Command::new(&py)
+        .env_remove("LD_LIBRARY_PATH")
+        .args(args)
+        .output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    if !output.status.success() {
+        return Err(format!(
+            "python failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    Ok(stdout)
 }

@@ -4,6 +4,7 @@
 //! calls to get the catalog in their own `SessionContext`.
 
 pub mod clustering;
+pub mod graph;
 pub mod market_basket;
 pub mod retail;
 pub mod table_function;
@@ -34,6 +35,7 @@ pub fn all_window_functions() -> Vec<Arc<WindowUDF>> {
 pub fn all_table_functions() -> Vec<(&'static str, Arc<dyn TableFunctionImpl>)> {
     let mut functions = clustering::table_functions();
     functions.extend(market_basket::table_functions());
+    functions.extend(graph::table_functions());
     functions
 }
 
@@ -58,6 +60,7 @@ pub fn all_documentation() -> Vec<(String, Documentation)> {
     }
     docs.extend(clustering::table_function_docs());
     docs.extend(market_basket::table_function_docs());
+    docs.extend(graph::table_function_docs());
     docs.sort_by(|a, b| (a.1.doc_section.label, &a.0).cmp(&(b.1.doc_section.label, &b.0)));
     docs
 }

@@ -189,11 +189,15 @@ impl Options {
 /// Computes output batches from the complete input.
 pub type Compute = Arc<dyn Fn(Vec<RecordBatch>) -> Result<Vec<RecordBatch>> + Send + Sync>;
 
-/// A table function result: the input plan and the computation, run at scan time.
+/// Computes output batches from several complete inputs (in the order they were given).
+pub type MultiCompute =
+    Arc<dyn Fn(Vec<Vec<RecordBatch>>) -> Result<Vec<RecordBatch>> + Send + Sync>;
+
+/// A table function result: the input plans and the computation, run at scan time.
 pub struct DeferredTable {
     schema: SchemaRef,
-    input: LogicalPlan,
-    compute: Compute,
+    inputs: Vec<LogicalPlan>,
+    compute: MultiCompute,
 }
 
 impl Debug for DeferredTable {
@@ -206,9 +210,16 @@ impl Debug for DeferredTable {
 
 impl DeferredTable {
     pub fn new(schema: SchemaRef, input: LogicalPlan, compute: Compute) -> Self {
+        let compute: MultiCompute =
+            Arc::new(move |mut inputs| compute(inputs.pop().unwrap_or_default()));
+        Self::with_inputs(schema, vec![input], compute)
+    }
+
+    /// A table function reading several relations (e.g. the edges and vertices of a graph).
+    pub fn with_inputs(schema: SchemaRef, inputs: Vec<LogicalPlan>, compute: MultiCompute) -> Self {
         Self {
             schema,
-            input,
+            inputs,
             compute,
         }
     }
@@ -231,10 +242,13 @@ impl TableProvider for DeferredTable {
         _filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let input = state.create_physical_plan(&self.input).await?;
+        let mut inputs = Vec::with_capacity(self.inputs.len());
+        for plan in &self.inputs {
+            inputs.push(state.create_physical_plan(plan).await?);
+        }
         let partition = Arc::new(DeferredPartition {
             schema: Arc::clone(&self.schema),
-            input,
+            inputs,
             compute: Arc::clone(&self.compute),
         });
         Ok(Arc::new(StreamingTableExec::try_new(
@@ -250,8 +264,8 @@ impl TableProvider for DeferredTable {
 
 struct DeferredPartition {
     schema: SchemaRef,
-    input: Arc<dyn ExecutionPlan>,
-    compute: Compute,
+    inputs: Vec<Arc<dyn ExecutionPlan>>,
+    compute: MultiCompute,
 }
 
 impl Debug for DeferredPartition {
@@ -266,10 +280,13 @@ impl PartitionStream for DeferredPartition {
     }
 
     fn execute(&self, ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
-        let input = Arc::clone(&self.input);
+        let inputs = self.inputs.clone();
         let compute = Arc::clone(&self.compute);
         let batches = futures::stream::once(async move {
-            let batches = collect(input, ctx).await?;
+            let mut batches = Vec::with_capacity(inputs.len());
+            for input in inputs {
+                batches.push(collect(input, Arc::clone(&ctx)).await?);
+            }
             // The algorithms are CPU-bound: keep them off the async worker threads.
             tokio::task::spawn_blocking(move || compute(batches))
                 .await
