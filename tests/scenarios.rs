@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use ignis::cli::runner::run_file;
-use ignis::generate::{generate, GenerateOptions};
+use ignis::generate::{generate, DataGroup, GenerateOptions};
 use ignis::{IgnisConfig, IgnisContext};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -33,13 +33,19 @@ fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sql").join(name)
 }
 
-async fn setup(dir: &Path) -> Result<IgnisContext, Box<dyn std::error::Error>> {
+/// Generates the `groups` of sample data at scale 1 (seed 7) and returns a context with
+/// `${data}` and `${out}` set.
+async fn setup_only(
+    dir: &Path,
+    groups: Vec<DataGroup>,
+) -> Result<IgnisContext, Box<dyn std::error::Error>> {
     let data = dir.join("data");
     let out = dir.join("out");
     let options = GenerateOptions {
         out: data.clone(),
         scale: 1,
         seed: 7,
+        only: groups,
     };
     generate(&options, &|_| {}).await?;
     let mut config = IgnisConfig::default();
@@ -55,7 +61,7 @@ async fn setup(dir: &Path) -> Result<IgnisContext, Box<dyn std::error::Error>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_analysis_finds_planted_incidents() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let ctx = setup(dir.path()).await?;
+    let ctx = setup_only(dir.path(), vec![DataGroup::Logs]).await?;
     run_file(&ctx, &script("03_log_analysis.sql"), None).await?;
 
     // The planted service tops error_percentage.
@@ -148,7 +154,7 @@ async fn log_analysis_finds_planted_incidents() -> TestResult {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn purchase_patterns_match_the_data() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let ctx = setup(dir.path()).await?;
+    let ctx = setup_only(dir.path(), vec![DataGroup::Retail]).await?;
     run_file(&ctx, &script("04_ecommerce_purchase_patterns.sql"), None).await?;
 
     // Planted bundles co-occur: each bundle is complete in at least 1.5% of orders,
@@ -290,7 +296,7 @@ fn adjusted_rand_index_reference_values() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customer_segmentation_recovers_planted_segments() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let ctx = setup(dir.path()).await?;
+    let ctx = setup_only(dir.path(), vec![DataGroup::Retail]).await?;
     run_file(&ctx, &script("01_customer_segmentation.sql"), None).await?;
 
     // k chosen automatically is the planted 4, by silhouette and by the elbow.
@@ -335,7 +341,7 @@ async fn customer_segmentation_recovers_planted_segments() -> TestResult {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn market_basket_finds_planted_bundles() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let ctx = setup(dir.path()).await?;
+    let ctx = setup_only(dir.path(), vec![DataGroup::Retail]).await?;
     run_file(&ctx, &script("04_ecommerce_purchase_patterns.sql"), None).await?;
 
     // Every planted bundle is a frequent itemset, with its product names.
@@ -375,5 +381,97 @@ async fn market_basket_finds_planted_bundles() -> TestResult {
     let min_lift: f64 = rules[0][0].parse()?;
     let min_conf: f64 = rules[0][1].parse()?;
     assert!(min_lift > 5.0 && min_conf >= 0.5, "{rules:?}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graph_analysis_matches_networkx_and_finds_planted_structure() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let ctx = setup_only(dir.path(), vec![DataGroup::Graph]).await?;
+    run_file(&ctx, &script("17_graph_analysis.sql"), None).await?;
+
+    // The most influential entities are the planted hubs: as many top PageRank
+    // entities as there are hubs are all hubs.
+    let hubs = number(
+        &ctx,
+        "SELECT count(*) FROM delta.`${data}/entities` WHERE planted_role = 'hub'",
+    )
+    .await?;
+    assert!(hubs >= 3.0, "{hubs} planted hubs");
+    let non_hubs = number(
+        &ctx,
+        &format!(
+            "SELECT count(*) FROM (
+               SELECT id FROM delta.`${{out}}/pagerank_results` ORDER BY pagerank DESC LIMIT {hubs}) p
+             JOIN delta.`${{data}}/entities` e ON e.id = p.id
+             WHERE e.planted_role <> 'hub'"
+        ),
+    )
+    .await?;
+    assert_eq!(non_hubs, 0.0, "top PageRank entities that are not hubs");
+
+    // Every planted satellite group and isolated vertex is a component of its own, and
+    // the communities form one more.
+    let components = number(
+        &ctx,
+        "SELECT count(DISTINCT component) FROM delta.`${out}/connected_components`",
+    )
+    .await?;
+    let planted = number(
+        &ctx,
+        "SELECT count(DISTINCT planted_community) + 1 FROM delta.`${data}/entities`
+         WHERE planted_role IN ('satellite', 'isolated')",
+    )
+    .await?;
+    assert_eq!(components, planted);
+
+    // Every output table has one row per entity; motifs and similarity are non-empty.
+    for table in [
+        "degree_results",
+        "pagerank_results",
+        "community_results",
+        "connected_components",
+        "triangle_counts",
+    ] {
+        let rows = number(
+            &ctx,
+            &format!("SELECT count(*) FROM delta.`${{out}}/{table}`"),
+        )
+        .await?;
+        let entities = number(&ctx, "SELECT count(*) FROM delta.`${data}/entities`").await?;
+        assert_eq!(rows, entities, "{table}");
+    }
+    for table in [
+        "triangle_motifs",
+        "hub_motifs",
+        "entity_similarity",
+        "shortest_paths",
+    ] {
+        let rows = number(
+            &ctx,
+            &format!("SELECT count(*) FROM delta.`${{out}}/{table}`"),
+        )
+        .await?;
+        assert!(rows > 0.0, "{table} is empty");
+    }
+    let dashboard = number(
+        &ctx,
+        "SELECT count(*) FROM graph_analysis_dashboard WHERE pagerank IS NULL",
+    )
+    .await?;
+    assert_eq!(dashboard, 0.0);
+
+    // Values against networkx on the same graph: PageRank, components, triangles, hops,
+    // degrees; label propagation against the planted communities (NMI).
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/graph_reference.py");
+    let (data, out) = (dir.path().join("data"), dir.path().join("out"));
+    let report = common::run_python(&[
+        script.as_os_str(),
+        "--data".as_ref(),
+        data.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ])?;
+    println!("{report}");
     Ok(())
 }

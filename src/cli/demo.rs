@@ -27,22 +27,21 @@ pub const SCRIPTS: &[(&str, &str)] = &[
         "04_ecommerce_purchase_patterns.sql",
         include_str!("../../sql/04_ecommerce_purchase_patterns.sql"),
     ),
+    (
+        "17_graph_analysis.sql",
+        include_str!("../../sql/17_graph_analysis.sql"),
+    ),
 ];
 
 /// `ignis generate`: writes the sample data, reporting progress on stderr.
-pub async fn generate_command(out: &Path, scale: u32, seed: u64, quiet: bool) -> i32 {
+pub async fn generate_command(options: &GenerateOptions, quiet: bool) -> i32 {
     let start = Instant::now();
-    let options = GenerateOptions {
-        out: out.to_path_buf(),
-        scale,
-        seed,
-    };
     let progress = |line: &str| {
         if !quiet {
             eprintln!("  {line}");
         }
     };
-    match generate(&options, &progress).await {
+    match generate(options, &progress).await {
         Ok(tables) => {
             if !quiet {
                 for table in &tables {
@@ -53,8 +52,16 @@ pub async fn generate_command(out: &Path, scale: u32, seed: u64, quiet: bool) ->
                         table.path.display()
                     );
                 }
+                let groups = if options.only.is_empty() {
+                    String::new()
+                } else {
+                    let names: Vec<&str> = options.only.iter().map(|g| g.name()).collect();
+                    format!(" [{}]", names.join(","))
+                };
                 println!(
-                    "generated scale {scale} (seed {seed}) in {:.1}s",
+                    "generated scale {}{groups} (seed {}) in {:.1}s",
+                    options.scale,
+                    options.seed,
                     start.elapsed().as_secs_f64()
                 );
             }
@@ -73,7 +80,13 @@ pub async fn run_demo(dir: &Path, args: &Args) -> i32 {
     let data = dir.join("data");
     let out = dir.join("out");
     println!("Generating scale-1 sample data into {}", data.display());
-    if generate_command(&data, 1, 42, true).await != 0 {
+    let options = GenerateOptions {
+        out: data.clone(),
+        scale: 1,
+        seed: 42,
+        only: Vec::new(),
+    };
+    if generate_command(&options, true).await != 0 {
         return 1;
     }
     if out.exists() {

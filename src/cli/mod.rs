@@ -13,6 +13,7 @@ use datafusion_cli::print_format::PrintFormat;
 use datafusion_cli::print_options::{MaxRows, PrintOptions};
 
 use crate::context::{IgnisConfig, IgnisContext};
+use crate::generate::{DataGroup, GenerateOptions};
 use crate::statements::Variables;
 
 /// Ignis: Spark-style data pipelines as plain SQL over Delta Lake, on Apache DataFusion.
@@ -65,6 +66,12 @@ pub enum SubCommand {
         /// Random seed; the same seed gives identical tables.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Generate only these table groups (comma-separated; default: all):
+        /// retail (customers, products, orders, transactions, bundles), logs
+        /// (application_logs, planted_log_anomalies), graph (entities, relationships;
+        /// 5000 vertices and about 50k edges per unit of scale).
+        #[arg(long, value_name = "GROUPS", value_delimiter = ',')]
+        only: Vec<DataGroup>,
     },
     /// Print the reference of Ignis's function catalog (Markdown), generated from each
     /// function's own documentation.
@@ -135,8 +142,19 @@ impl Args {
 /// Runs the command line; returns the process exit code.
 pub async fn main(args: Args) -> i32 {
     match &args.command {
-        Some(SubCommand::Generate { out, scale, seed }) => {
-            return demo::generate_command(out, *scale, *seed, args.quiet).await;
+        Some(SubCommand::Generate {
+            out,
+            scale,
+            seed,
+            only,
+        }) => {
+            let options = GenerateOptions {
+                out: out.clone(),
+                scale: *scale,
+                seed: *seed,
+                only: only.clone(),
+            };
+            return demo::generate_command(&options, args.quiet).await;
         }
         Some(SubCommand::Demo { dir }) => return demo::run_demo(dir, &args).await,
         Some(SubCommand::Functions) => {
@@ -238,6 +256,33 @@ mod tests {
         assert!(
             committed == function_reference(),
             "docs/functions.md is stale: run `cargo run -- functions > docs/functions.md`"
+        );
+    }
+
+    #[test]
+    fn generate_only_takes_a_comma_separated_list() {
+        let args = Args::try_parse_from([
+            "ignis",
+            "generate",
+            "--out",
+            "/tmp/x",
+            "--only",
+            "retail,graph",
+        ])
+        .unwrap();
+        match args.command {
+            Some(SubCommand::Generate { only, .. }) => {
+                assert_eq!(only, [DataGroup::Retail, DataGroup::Graph]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let args = Args::try_parse_from(["ignis", "generate", "--out", "/tmp/x"]).unwrap();
+        assert!(matches!(
+            args.command,
+            Some(SubCommand::Generate { only, .. }) if only.is_empty()
+        ));
+        assert!(
+            Args::try_parse_from(["ignis", "generate", "--out", "x", "--only", "nope"]).is_err()
         );
     }
 

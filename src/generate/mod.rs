@@ -1,10 +1,13 @@
 //! Deterministic sample data for Ignis (`ignis generate --out DIR --scale N --seed S`).
 //!
 //! Produces a small retail data set (customers, products, orders, transactions and
-//! the ground-truth `bundles` table) as Delta tables, plus JSON-lines application logs
-//! and the ground-truth `planted_log_anomalies` Delta table. Every table contains
-//! *planted* structure with a known answer so that the bundled SQL scripts (RFM
-//! segmentation, market-basket analysis, log anomaly detection) can be checked:
+//! the ground-truth `bundles` table) as Delta tables, JSON-lines application logs
+//! and the ground-truth `planted_log_anomalies` Delta table, and a graph (`entities`
+//! and `relationships` Delta tables). The three groups can be generated separately
+//! ([`GenerateOptions::only`], `ignis generate --only retail,logs,graph`). Every table
+//! contains *planted* structure with a known answer so that the bundled SQL scripts
+//! (RFM segmentation, market-basket analysis, log anomaly detection, graph analysis)
+//! can be checked:
 //!
 //! * `customers.planted_segment` is the segment each customer was simulated from
 //!   (see [`retail`] for the RFM/age profile of each segment).
@@ -12,6 +15,12 @@
 //!   chance (see [`retail`]).
 //! * `planted_log_anomalies` lists the `(service, hour)` windows whose error rate was
 //!   raised (see [`logs`]).
+//! * `entities.planted_community` / `entities.planted_role` give each vertex's planted
+//!   community (dense blocks of 50–400 vertices that label propagation recovers),
+//!   hub (Zipf-popular targets: the top PageRank vertices), satellite component
+//!   (small components of 3–20 vertices that connected components finds) or
+//!   isolated vertex (no edges); `relationships` also holds a few self loops and exact
+//!   duplicate rows (≈0.05 % each) (see [`graph`]).
 //!
 //! Output is a pure function of `(scale, seed)`: no wall-clock time is used, every
 //! table and every chunk draws from its own ChaCha8 sub-stream derived from the seed,
@@ -20,10 +29,13 @@
 //! regardless of `scale`.
 
 mod delta_writer;
+mod graph;
 mod logs;
 mod retail;
 
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 use deltalake::arrow::error::ArrowError;
 use deltalake::datafusion::error::DataFusionError;
@@ -38,6 +50,59 @@ pub struct GenerateOptions {
     pub scale: u32,
     /// Random seed; the same `(scale, seed)` always yields the same data.
     pub seed: u64,
+    /// Table groups to write; empty means all of them. Each group's data does not
+    /// depend on which other groups are written.
+    pub only: Vec<DataGroup>,
+}
+
+impl GenerateOptions {
+    /// Whether `group` is written with these options.
+    pub fn includes(&self, group: DataGroup) -> bool {
+        self.only.is_empty() || self.only.contains(&group)
+    }
+}
+
+/// A group of tables that [`generate`] can write on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DataGroup {
+    /// `customers`, `products`, `orders`, `transactions`, `bundles`.
+    Retail,
+    /// `application_logs` (JSON lines) and `planted_log_anomalies`.
+    Logs,
+    /// `entities` and `relationships`.
+    Graph,
+}
+
+impl DataGroup {
+    /// Every group, in generation order.
+    pub const ALL: [DataGroup; 3] = [DataGroup::Retail, DataGroup::Logs, DataGroup::Graph];
+
+    /// The group's name as accepted by `ignis generate --only`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataGroup::Retail => "retail",
+            DataGroup::Logs => "logs",
+            DataGroup::Graph => "graph",
+        }
+    }
+}
+
+impl fmt::Display for DataGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for DataGroup {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        DataGroup::ALL
+            .into_iter()
+            .find(|g| g.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown data group '{s}': use retail, logs or graph"))
+    }
 }
 
 /// One generated table (or, for `application_logs`, one directory of JSON-lines files).
@@ -93,20 +158,37 @@ pub async fn generate(
     let root = std::fs::canonicalize(&opts.out)?;
     let mut summaries = Vec::new();
 
-    progress("preparing retail model (customers, products, order plans)");
-    let ctx = retail::RetailContext::new(opts.seed, opts.scale)?;
-    for table in retail::RetailTable::ALL {
-        let name = table.name();
-        let location = root.join(name);
-        let rows = ctx.write_table(table, &location, progress).await?;
-        summaries.push(summary(&opts.out, name, rows));
+    if opts.includes(DataGroup::Retail) {
+        progress("preparing retail model (customers, products, order plans)");
+        let ctx = retail::RetailContext::new(opts.seed, opts.scale)?;
+        for table in retail::RetailTable::ALL {
+            let name = table.name();
+            let location = root.join(name);
+            let rows = ctx.write_table(table, &location, progress).await?;
+            summaries.push(summary(&opts.out, name, rows));
+        }
     }
 
-    let log_rows = logs::write_logs(opts.seed, opts.scale, &root.join(logs::LOGS_DIR), progress)?;
-    summaries.push(summary(&opts.out, logs::LOGS_DIR, log_rows));
-    let anomalies =
-        logs::write_anomalies_table(opts.seed, &root.join(logs::ANOMALIES_TABLE), progress).await?;
-    summaries.push(summary(&opts.out, logs::ANOMALIES_TABLE, anomalies));
+    if opts.includes(DataGroup::Logs) {
+        let log_rows =
+            logs::write_logs(opts.seed, opts.scale, &root.join(logs::LOGS_DIR), progress)?;
+        summaries.push(summary(&opts.out, logs::LOGS_DIR, log_rows));
+        let anomalies =
+            logs::write_anomalies_table(opts.seed, &root.join(logs::ANOMALIES_TABLE), progress)
+                .await?;
+        summaries.push(summary(&opts.out, logs::ANOMALIES_TABLE, anomalies));
+    }
+
+    if opts.includes(DataGroup::Graph) {
+        progress("preparing graph layout (communities, hubs, satellite components)");
+        let ctx = graph::GraphContext::new(opts.seed, opts.scale)?;
+        for table in graph::GraphTable::ALL {
+            let name = table.name();
+            let location = root.join(name);
+            let rows = ctx.write_table(table, &location, progress).await?;
+            summaries.push(summary(&opts.out, name, rows));
+        }
+    }
     Ok(summaries)
 }
 
@@ -126,6 +208,10 @@ mod tag {
     pub const CATALOG: u64 = 4;
     pub const LOG_HOUR: u64 = 5;
     pub const LOG_PLAN: u64 = 6;
+    pub const GRAPH_LAYOUT: u64 = 7;
+    pub const GRAPH_ENTITY: u64 = 8;
+    pub const GRAPH_EDGE: u64 = 9;
+    pub const GRAPH_COMPONENT: u64 = 10;
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed bijection on `u64`.
@@ -144,6 +230,13 @@ fn sub_rng(seed: u64, tag: u64, index: u64) -> rand_chacha::ChaCha8Rng {
     use rand::SeedableRng;
     let derived = mix64(mix64(mix64(seed) ^ tag.wrapping_mul(0xA24B_AED4_963E_E407)) ^ index);
     rand_chacha::ChaCha8Rng::seed_from_u64(derived)
+}
+
+/// `1..=n` cut into inclusive `(first, last)` ranges of at most `chunk` ids, for
+/// generating an entity table batch by batch.
+fn id_chunks(n: u64, chunk: u64) -> impl Iterator<Item = (u64, u64)> {
+    let chunk = chunk.max(1);
+    (0..n.div_ceil(chunk)).map(move |c| (c * chunk + 1, ((c + 1) * chunk).min(n)))
 }
 
 /// `1234567` -> `"1,234,567"` for progress lines.
@@ -258,6 +351,7 @@ mod tests {
             out: out.clone(),
             scale: 1,
             seed: 5,
+            only: Vec::new(),
         };
         let lines = std::sync::Mutex::new(Vec::new());
         let record = |s: &str| lines.lock().unwrap().push(s.to_string());
@@ -272,7 +366,9 @@ mod tests {
                 "transactions",
                 "bundles",
                 "application_logs",
-                "planted_log_anomalies"
+                "planted_log_anomalies",
+                "entities",
+                "relationships"
             ]
         );
         assert!(lines
@@ -287,6 +383,11 @@ mod tests {
             ("transactions", "transaction_id"),
             ("bundles", "bundle_id, product_id"),
             ("planted_log_anomalies", "hour_start"),
+            ("entities", "id"),
+            (
+                "relationships",
+                "src, dst, relationship, weight, created_date",
+            ),
         ];
         let mut before = Vec::new();
         for (name, key) in keys {
@@ -312,8 +413,47 @@ mod tests {
             out: std::env::temp_dir().join("ignis-generate-scale-zero"),
             scale: 0,
             seed: 1,
+            only: Vec::new(),
         };
         let res = generate(&opts, &|_| {}).await;
         assert!(matches!(res, Err(GenerateError::InvalidScale(0))));
+    }
+
+    #[test]
+    fn data_groups_parse() {
+        assert_eq!("graph".parse::<DataGroup>(), Ok(DataGroup::Graph));
+        assert_eq!(" Retail".parse::<DataGroup>(), Ok(DataGroup::Retail));
+        assert!("graphs".parse::<DataGroup>().is_err());
+        for group in DataGroup::ALL {
+            assert_eq!(group.to_string().parse::<DataGroup>(), Ok(group));
+        }
+    }
+
+    /// `only` writes just the selected groups, with the same contents as a full run.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn only_selected_groups_are_written() {
+        let out = std::env::temp_dir().join(format!("ignis-generate-only-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let opts = GenerateOptions {
+            out: out.clone(),
+            scale: 1,
+            seed: 5,
+            only: vec![DataGroup::Graph, DataGroup::Logs],
+        };
+        let tables = generate(&opts, &|_| {}).await.unwrap();
+        let names: Vec<&str> = tables.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "application_logs",
+                "planted_log_anomalies",
+                "entities",
+                "relationships"
+            ]
+        );
+        assert!(!out.join("customers").exists());
+        let (_, relationships) = read_sorted(&out, "relationships", "src, dst").await;
+        assert_eq!(relationships.num_rows() as u64, tables[3].rows);
+        let _ = std::fs::remove_dir_all(&out);
     }
 }

@@ -41,7 +41,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 
 use super::delta_writer::{write_delta, BatchIter, BATCH_ROWS};
-use super::{cdf, sample_cdf, sub_rng, tag, GenerateError};
+use super::{cdf, id_chunks, sample_cdf, sub_rng, tag, GenerateError};
 
 /// Customers per unit of scale (≈ 33k orders / 100k transactions per unit).
 pub(super) const CUSTOMERS_PER_SCALE: u64 = 5_000;
@@ -883,13 +883,10 @@ impl RetailContext {
 
     fn customers_iter(self: &Arc<Self>) -> BatchIter {
         let ctx = Arc::clone(self);
-        let chunk = BATCH_ROWS as u64;
-        let n_chunks = self.n_customers.div_ceil(chunk);
-        Box::new((0..n_chunks).map(move |c| {
-            let first = c * chunk + 1;
-            let last = ((c + 1) * chunk).min(ctx.n_customers);
-            ctx.customers_batch(first, last)
-        }))
+        Box::new(
+            id_chunks(self.n_customers, BATCH_ROWS as u64)
+                .map(move |(first, last)| ctx.customers_batch(first, last)),
+        )
     }
 
     /// Customers `first..=last` as one batch.

@@ -618,8 +618,8 @@ mod tests {
         let graph = load_graph(
             "t",
             IdKind::Integer,
-            &[edges.clone()],
-            Some(&[vertices.clone()]),
+            std::slice::from_ref(&edges),
+            Some(std::slice::from_ref(&vertices)),
         )
         .unwrap();
         assert_eq!(ids(&graph), vec![1, 2, 3]);
