@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use datafusion::arrow::array::{StringArray, UInt64Array};
+use datafusion::arrow::array::{ArrayRef, StringArray, UInt64Array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::MemorySchemaProvider;
@@ -20,7 +20,7 @@ use deltalake::delta_datafusion::planner::DeltaPlanner;
 
 use crate::delta::{
     self, CreateMode, DeltaHistoryFunction, DeltaLocation, DeltaSchemaProvider,
-    LiveDeltaTableFactory, DELTA_SCHEMA,
+    LiveDeltaTableFactory, MergeSummary, Scd2MergeFunction, DELTA_SCHEMA,
 };
 use crate::statements::{parse_statement, substitute_variables, IgnisStatement, Variables};
 
@@ -89,6 +89,7 @@ impl IgnisContext {
             .ok_or_else(|| plan_datafusion_err!("default catalog missing"))?;
         catalog.register_schema(DELTA_SCHEMA, Arc::new(DeltaSchemaProvider))?;
         ctx.register_udtf("delta_history", Arc::new(DeltaHistoryFunction));
+        ctx.register_udtf("scd2_merge", Arc::new(Scd2MergeFunction));
         ignis_udfs::register_table_functions(&ctx);
         // Keep the usual `public` schema writable for views and memory tables.
         if catalog.schema("public").is_none() {
@@ -171,6 +172,26 @@ impl IgnisContext {
                     delta::write_query(&state, &location, plan, mode, partition_by).await?;
                 self.write_result(&location, summary.rows, summary.version)
             }
+            IgnisStatement::Merge(request) => {
+                let location = request.target.clone();
+                let summary = delta::merge(&self.ctx.state(), *request).await?;
+                self.merge_result(&location, summary)
+            }
+            IgnisStatement::Optimize { location, options } => {
+                let summary = delta::optimize(&self.ctx.state(), &location, &options).await?;
+                self.ctx
+                    .read_batch(delta::optimize_result(&location, &summary)?)
+            }
+            IgnisStatement::Vacuum { location, options } => {
+                let variables = self.variables();
+                let check = delta::retention_check_enabled(
+                    variables
+                        .get(delta::RETENTION_CHECK_VARIABLE)
+                        .map(String::as_str),
+                )?;
+                let summary = delta::vacuum(&location, &options, check).await?;
+                self.ctx.read_batch(delta::vacuum_result(&summary)?)
+            }
             IgnisStatement::DataFusion(statement) => {
                 let external_delta = match statement.as_ref() {
                     DFStatement::CreateExternalTable(create)
@@ -206,6 +227,32 @@ impl IgnisContext {
             false,
         )]));
         let batch = RecordBatch::try_new(schema, vec![Arc::new(StringArray::from(vec![text]))])?;
+        self.ctx.read_batch(batch)
+    }
+
+    /// The result row of a MERGE, with Delta Lake's column names.
+    fn merge_result(&self, location: &DeltaLocation, summary: MergeSummary) -> Result<DataFrame> {
+        let count = |name: &str| Field::new(name, DataType::UInt64, false);
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("table", DataType::Utf8, false),
+            count("version"),
+            count("num_affected_rows"),
+            count("num_updated_rows"),
+            count("num_deleted_rows"),
+            count("num_inserted_rows"),
+        ]));
+        let value = |v: u64| Arc::new(UInt64Array::from(vec![v])) as ArrayRef;
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from(vec![location.display.as_str()])),
+                value(summary.version),
+                value(summary.inserted + summary.updated + summary.deleted),
+                value(summary.updated),
+                value(summary.deleted),
+                value(summary.inserted),
+            ],
+        )?;
         self.ctx.read_batch(batch)
     }
 

@@ -475,3 +475,190 @@ async fn graph_analysis_matches_networkx_and_finds_planted_structure() -> TestRe
     println!("{report}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scd_type2_keeps_every_planted_change() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let ctx = setup_only(dir.path(), vec![DataGroup::Dimensions]).await?;
+    run_file(&ctx, &script("12_scd_type2.sql"), None).await?;
+
+    // Each batch's counts equal the planted ones.
+    let logged = rows(
+        &ctx,
+        "SELECT batch, new_records, changed_records, unchanged_records, expired_records
+         FROM delta.`${out}/scd2_run_log` ORDER BY version",
+    )
+    .await?;
+    let planted = rows(
+        &ctx,
+        "SELECT 'batch' || CAST(batch AS VARCHAR),
+                count(*) FILTER (WHERE kind = 'new') AS new,
+                count(*) FILTER (WHERE kind = 'changed') AS changed,
+                count(*) FILTER (WHERE kind = 'unchanged') AS unchanged,
+                count(*) FILTER (WHERE kind = 'changed') AS expired
+         FROM delta.`${data}/planted_customer_changes` GROUP BY batch ORDER BY batch",
+    )
+    .await?;
+    assert_eq!(logged[0], vec!["initial_load", "1000", "0", "0", "0"]);
+    assert_eq!(logged[1..], planted[..]);
+
+    // Every customer has one version per planted change plus one, exactly one current.
+    let mismatched = number(
+        &ctx,
+        "SELECT count(*) FROM (
+           SELECT d.customer_id, count(*) AS versions,
+                  count(*) FILTER (WHERE d.is_current) AS current
+           FROM delta.`${out}/customer_dimension` d GROUP BY d.customer_id) v
+         LEFT JOIN (
+           SELECT customer_id, count(*) FILTER (WHERE kind = 'changed') AS changes
+           FROM delta.`${data}/planted_customer_changes` GROUP BY customer_id) p
+           ON p.customer_id = v.customer_id
+         WHERE v.versions <> 1 + coalesce(p.changes, 0) OR v.current <> 1",
+    )
+    .await?;
+    assert_eq!(mismatched, 0.0);
+
+    // Surrogate keys are unique and contiguous from 1.
+    let keys = rows(
+        &ctx,
+        "SELECT count(*), count(DISTINCT customer_sk), min(customer_sk), max(customer_sk)
+         FROM delta.`${out}/customer_dimension`",
+    )
+    .await?;
+    assert_eq!(keys[0][0], keys[0][1]);
+    assert_eq!(keys[0][2], "1");
+    assert_eq!(keys[0][0], keys[0][3]);
+
+    // Current rows hold the latest values: the last batch's rows match the source.
+    let stale = number(
+        &ctx,
+        "SELECT count(*) FROM delta.`${data}/customer_updates_batch2` s
+         JOIN delta.`${out}/customer_dimension` d ON d.customer_id = s.customer_id AND d.is_current
+         WHERE (d.email IS DISTINCT FROM s.email) OR (d.phone IS DISTINCT FROM s.phone)
+            OR (d.address IS DISTINCT FROM s.address)
+            OR (d.credit_score IS DISTINCT FROM s.credit_score)",
+    )
+    .await?;
+    assert_eq!(stale, 0.0);
+
+    // One commit per batch.
+    let history = rows(
+        &ctx,
+        "SELECT version, operation FROM delta_history('${out}/customer_dimension') ORDER BY version",
+    )
+    .await?;
+    let operations: Vec<&str> = history.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(operations[..3], ["WRITE", "MERGE", "MERGE"]);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_quality_monitoring_finds_exactly_the_planted_defects() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let ctx = setup_only(dir.path(), vec![DataGroup::Quality]).await?;
+    run_file(&ctx, &script("11_data_quality_monitoring.sql"), None).await?;
+
+    // Every check's failed count is exactly the planted number of defects, and there is
+    // one result per planted check (the missing table as its table_access row).
+    let key = "table_name, check_type, coalesce(column_name, '-'), failed_count";
+    let planted: BTreeSet<Vec<String>> = rows(
+        &ctx,
+        &format!("SELECT {key} FROM delta.`${{data}}/dq_planted_defects`"),
+    )
+    .await?
+    .into_iter()
+    .collect();
+    let found: Vec<Vec<String>> = rows(
+        &ctx,
+        &format!("SELECT {key} FROM delta.`${{out}}/data_quality_results`"),
+    )
+    .await?;
+    assert_eq!(found.len(), planted.len(), "{found:?}");
+    assert_eq!(found.into_iter().collect::<BTreeSet<_>>(), planted);
+    assert!(planted.contains(&vec![
+        "dq_inventory".to_string(),
+        "table_access".to_string(),
+        "-".to_string(),
+        "1".to_string()
+    ]));
+
+    // Totals are the tables' row counts; status is FAIL exactly above the threshold.
+    let wrong_totals = number(
+        &ctx,
+        "SELECT count(*) FROM delta.`${out}/data_quality_results` r
+         WHERE r.check_type <> 'table_access' AND r.total_count <> CASE r.table_name
+           WHEN 'dq_customers' THEN (SELECT count(*) FROM delta.`${data}/dq_customers`)
+           ELSE (SELECT count(*) FROM delta.`${data}/dq_orders`) END",
+    )
+    .await?;
+    assert_eq!(wrong_totals, 0.0);
+    let wrong_status = number(
+        &ctx,
+        "SELECT count(*) FROM delta.`${out}/data_quality_results`
+         WHERE status <> CASE WHEN failure_percentage > threshold THEN 'FAIL' ELSE 'PASS' END
+            OR abs(failure_percentage - 100.0 * failed_count / total_count) > 1e-9",
+    )
+    .await?;
+    assert_eq!(wrong_status, 0.0);
+
+    // Summary and failures describe this run.
+    let summary = number(
+        &ctx,
+        "SELECT sum(count) FROM delta.`${out}/data_quality_summary`",
+    )
+    .await?;
+    assert_eq!(summary, planted.len() as f64);
+    let failures = rows(
+        &ctx,
+        "SELECT table_name, check_type, coalesce(column_name, '-')
+         FROM delta.`${out}/data_quality_failures` ORDER BY 1, 2, 3",
+    )
+    .await?;
+    let expected_failures = rows(
+        &ctx,
+        "SELECT table_name, check_type, coalesce(column_name, '-')
+         FROM delta.`${out}/data_quality_results` WHERE status = 'FAIL' ORDER BY 1, 2, 3",
+    )
+    .await?;
+    assert_eq!(failures, expected_failures);
+    assert!(failures.len() >= 2, "{failures:?}");
+    let critical = rows(
+        &ctx,
+        "SELECT table_name, check_type FROM delta.`${out}/data_quality_failures`
+         WHERE failure_percentage > 50",
+    )
+    .await?;
+    assert_eq!(critical, [["dq_inventory", "table_access"]]);
+
+    // The SQL rules of the script give the same counts as the JSON rules.
+    let sql_rules = rows(
+        &ctx,
+        &format!(
+            "SELECT {key} FROM data_quality_checks('quality_rules', 'table_root => ${{data}}')"
+        ),
+    )
+    .await?;
+    assert_eq!(sql_rules.len(), 8);
+    for row in &sql_rules {
+        assert!(planted.contains(row), "{row:?} not planted");
+    }
+
+    // A second run appends to the history and replaces summary and failures.
+    run_file(&ctx, &script("11_data_quality_monitoring.sql"), None).await?;
+    let history = rows(
+        &ctx,
+        "SELECT count(*), count(DISTINCT run_timestamp) FROM delta.`${out}/data_quality_results`",
+    )
+    .await?;
+    assert_eq!(
+        history,
+        [[(2 * planted.len()).to_string(), "2".to_string()]]
+    );
+    let summary = number(
+        &ctx,
+        "SELECT sum(count) FROM delta.`${out}/data_quality_summary`",
+    )
+    .await?;
+    assert_eq!(summary, planted.len() as f64);
+    Ok(())
+}

@@ -15,6 +15,9 @@ use sqllogictest::{DBOutput, DefaultColumnType};
 
 struct IgnisDb {
     ctx: IgnisContext,
+    /// The file's temporary directory, shown as `${tmp}` in results so that expected
+    /// outputs do not depend on it.
+    tmp: String,
 }
 
 #[async_trait]
@@ -45,7 +48,14 @@ impl sqllogictest::AsyncDB for IgnisDb {
             .iter()
             .map(|f| column_type(f.data_type()))
             .collect();
-        let rows = common::format_rows(&batches, Some("(empty)"))?;
+        let rows = common::format_rows(&batches, Some("(empty)"))?
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .map(|cell| cell.replace(&self.tmp, "${tmp}"))
+                    .collect()
+            })
+            .collect();
         Ok(DBOutput::Rows { types, rows })
     }
 
@@ -100,9 +110,11 @@ async fn run_file(path: &Path) -> Result<(), String> {
     let mut runner = sqllogictest::Runner::new(move || {
         let mut config = IgnisConfig::default();
         config.variables.insert("tmp".into(), tmp_path.clone());
+        let tmp = tmp_path.clone();
         async move {
             Ok::<_, DataFusionError>(IgnisDb {
                 ctx: IgnisContext::new(config)?,
+                tmp,
             })
         }
     });

@@ -28,6 +28,14 @@ pub const SCRIPTS: &[(&str, &str)] = &[
         include_str!("../../sql/04_ecommerce_purchase_patterns.sql"),
     ),
     (
+        "11_data_quality_monitoring.sql",
+        include_str!("../../sql/11_data_quality_monitoring.sql"),
+    ),
+    (
+        "12_scd_type2.sql",
+        include_str!("../../sql/12_scd_type2.sql"),
+    ),
+    (
         "17_graph_analysis.sql",
         include_str!("../../sql/17_graph_analysis.sql"),
     ),

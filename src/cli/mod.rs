@@ -69,7 +69,9 @@ pub enum SubCommand {
         /// Generate only these table groups (comma-separated; default: all):
         /// retail (customers, products, orders, transactions, bundles), logs
         /// (application_logs, planted_log_anomalies), graph (entities, relationships;
-        /// 5000 vertices and about 50k edges per unit of scale).
+        /// 5000 vertices and about 50k edges per unit of scale), quality (dq_customers,
+        /// dq_orders, dq_planted_defects, data_quality_rules.json), dimensions
+        /// (customer_updates_initial/_batch1/_batch2, planted_customer_changes).
         #[arg(long, value_name = "GROUPS", value_delimiter = ',')]
         only: Vec<DataGroup>,
     },

@@ -3,7 +3,9 @@
 //! - [`DeltaSchemaProvider`] makes ``delta.`/path` `` resolve to a Delta table (Spark syntax);
 //! - [`write_query`] writes a query's result as exactly one Delta commit
 //!   (`CREATE [OR REPLACE] TABLE delta.`p` AS SELECT`);
-//! - [`history`] / the `delta_history` table function back `DESCRIBE HISTORY`.
+//! - [`history`] / the `delta_history` table function back `DESCRIBE HISTORY`;
+//! - [`merge`] runs `MERGE INTO` on delta-rs's merge operation;
+//! - [`optimize`] / [`vacuum`] back `OPTIMIZE` and `VACUUM` (maintenance.rs).
 //!
 //! `INSERT INTO` / `INSERT OVERWRITE` go through delta-rs's own table provider
 //! (`insert_into`); `CREATE EXTERNAL TABLE ... STORED AS DELTA` registers a
@@ -12,12 +14,22 @@
 mod history;
 mod live_table;
 mod location;
+mod maintenance;
+mod merge;
+mod scd2;
 mod schema_provider;
 mod write;
 
 pub use history::{history, DeltaHistoryFunction};
 pub use live_table::{LiveDeltaTable, LiveDeltaTableFactory};
 pub use location::{parse_timestamp, DeltaLocation, TableVersion};
+pub use maintenance::{
+    optimize, optimize_result, parse_partition_predicate, retention_check_enabled, vacuum,
+    vacuum_result, OptimizeOptions, OptimizeSummary, PartitionFilter, VacuumOptions, VacuumSummary,
+    RETENTION_CHECK_VARIABLE,
+};
+pub use merge::{merge, rewrite_star_actions, MergeRequest, MergeSummary};
+pub use scd2::Scd2MergeFunction;
 pub use schema_provider::{DeltaSchemaProvider, DELTA_SCHEMA};
 pub use write::{write_query, CreateMode, WriteSummary};
 
@@ -63,5 +75,6 @@ pub async fn open_table(location: &DeltaLocation) -> Result<DeltaTable> {
 /// A DataFusion table provider for a Delta table location.
 pub async fn table_provider(location: &DeltaLocation) -> Result<Arc<dyn TableProvider>> {
     let table = open_table(location).await?;
+    maintenance::check_version_files(&table, location).await?;
     table.table_provider().await
 }

@@ -4,7 +4,10 @@
 //! the ground-truth `bundles` table) as Delta tables, JSON-lines application logs
 //! and the ground-truth `planted_log_anomalies` Delta table, and a graph (`entities`
 //! and `relationships` Delta tables). The three groups can be generated separately
-//! ([`GenerateOptions::only`], `ignis generate --only retail,logs,graph`). Every table
+//! ([`GenerateOptions::only`], `ignis generate --only retail,logs,graph`), and the
+//! data quality tables `dq_customers` and `dq_orders` with defects planted at exact
+//! counts, their ground truth `dq_planted_defects` and the rules file
+//! `data_quality_rules.json` (group `quality`, see [`quality`]). Every table
 //! contains *planted* structure with a known answer so that the bundled SQL scripts
 //! (RFM segmentation, market-basket analysis, log anomaly detection, graph analysis)
 //! can be checked:
@@ -15,6 +18,9 @@
 //!   chance (see [`retail`]).
 //! * `planted_log_anomalies` lists the `(service, hour)` windows whose error rate was
 //!   raised (see [`logs`]).
+//! * `planted_customer_changes` says which rows of the SCD2 update batches are new,
+//!   changed (and in which column, NULL to value and back included) or unchanged
+//!   (see [`dimensions`]).
 //! * `entities.planted_community` / `entities.planted_role` give each vertex's planted
 //!   community (dense blocks of 50–400 vertices that label propagation recovers),
 //!   hub (Zipf-popular targets: the top PageRank vertices), satellite component
@@ -29,8 +35,10 @@
 //! regardless of `scale`.
 
 mod delta_writer;
+mod dimensions;
 mod graph;
 mod logs;
+mod quality;
 mod retail;
 
 use std::fmt;
@@ -71,11 +79,22 @@ pub enum DataGroup {
     Logs,
     /// `entities` and `relationships`.
     Graph,
+    /// `dq_customers`, `dq_orders`, `dq_planted_defects`, `data_quality_rules.json`.
+    Quality,
+    /// `customer_updates_initial`, `customer_updates_batch1`, `customer_updates_batch2`,
+    /// `planted_customer_changes` (SCD type 2 sources).
+    Dimensions,
 }
 
 impl DataGroup {
     /// Every group, in generation order.
-    pub const ALL: [DataGroup; 3] = [DataGroup::Retail, DataGroup::Logs, DataGroup::Graph];
+    pub const ALL: [DataGroup; 5] = [
+        DataGroup::Retail,
+        DataGroup::Logs,
+        DataGroup::Graph,
+        DataGroup::Quality,
+        DataGroup::Dimensions,
+    ];
 
     /// The group's name as accepted by `ignis generate --only`.
     pub fn name(self) -> &'static str {
@@ -83,6 +102,8 @@ impl DataGroup {
             DataGroup::Retail => "retail",
             DataGroup::Logs => "logs",
             DataGroup::Graph => "graph",
+            DataGroup::Quality => "quality",
+            DataGroup::Dimensions => "dimensions",
         }
     }
 }
@@ -101,16 +122,20 @@ impl FromStr for DataGroup {
         DataGroup::ALL
             .into_iter()
             .find(|g| g.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown data group '{s}': use retail, logs or graph"))
+            .ok_or_else(|| {
+                format!("unknown data group '{s}': use retail, logs, graph, quality or dimensions")
+            })
     }
 }
 
-/// One generated table (or, for `application_logs`, one directory of JSON-lines files).
+/// One generated table (or, for `application_logs`, one directory of JSON-lines files;
+/// for `data_quality_rules.json`, one file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableSummary {
     /// Table name (the directory name under the output directory).
     pub name: String,
-    /// Number of rows (lines for `application_logs`, including malformed ones).
+    /// Number of rows (lines for `application_logs`, including malformed ones; checks
+    /// for `data_quality_rules.json`).
     pub rows: u64,
     /// Location of the table.
     pub path: PathBuf,
@@ -189,6 +214,25 @@ pub async fn generate(
             summaries.push(summary(&opts.out, name, rows));
         }
     }
+
+    if opts.includes(DataGroup::Quality) {
+        let ctx = quality::QualityContext::new(opts.seed, opts.scale)?;
+        for table in quality::QualityTable::ALL {
+            let name = table.name();
+            let rows = ctx.write_table(table, &root.join(name), progress).await?;
+            summaries.push(summary(&opts.out, name, rows));
+        }
+        let checks = ctx.write_rules(&root.join(quality::RULES_FILE), progress)?;
+        summaries.push(summary(&opts.out, quality::RULES_FILE, checks));
+    }
+
+    if opts.includes(DataGroup::Dimensions) {
+        for (name, rows) in
+            dimensions::write_dimensions(opts.seed, opts.scale, &root, progress).await?
+        {
+            summaries.push(summary(&opts.out, name, rows));
+        }
+    }
     Ok(summaries)
 }
 
@@ -212,6 +256,7 @@ mod tag {
     pub const GRAPH_ENTITY: u64 = 8;
     pub const GRAPH_EDGE: u64 = 9;
     pub const GRAPH_COMPONENT: u64 = 10;
+    pub const DIMENSION: u64 = 12;
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed bijection on `u64`.
@@ -368,7 +413,15 @@ mod tests {
                 "application_logs",
                 "planted_log_anomalies",
                 "entities",
-                "relationships"
+                "relationships",
+                "dq_customers",
+                "dq_orders",
+                "dq_planted_defects",
+                "data_quality_rules.json",
+                "customer_updates_initial",
+                "customer_updates_batch1",
+                "customer_updates_batch2",
+                "planted_customer_changes",
             ]
         );
         assert!(lines

@@ -3,6 +3,8 @@
 //! - `SET name = value` for script variables (names without a dot; dotted names such
 //!   as `datafusion.execution.batch_size` stay DataFusion configuration);
 //! - `DESCRIBE HISTORY <table> [LIMIT n]`;
+//! - `OPTIMIZE <table> [WHERE <partition predicate>] [ZORDER BY (c, ...)]` and
+//!   `VACUUM <table> [LITE | FULL] [RETAIN n HOURS] [DRY RUN]` (Delta maintenance);
 //! - `CREATE [OR REPLACE] TABLE [IF NOT EXISTS] delta.`path` [PARTITIONED BY (c, ...)] AS <query>`;
 //! - time travel: `<table> VERSION AS OF n` and `<table> TIMESTAMP AS OF 'ts'` are
 //!   rewritten to Delta's own path syntax ``delta.`path@v<n>` ``, which the `delta`
@@ -27,7 +29,7 @@ use datafusion::sql::sqlparser::ast::{
 use datafusion::sql::sqlparser::dialect::dialect_from_str;
 use regex::Regex;
 
-use crate::delta::{DeltaLocation, DELTA_SCHEMA};
+use crate::delta::{rewrite_star_actions, DeltaLocation, MergeRequest, DELTA_SCHEMA};
 
 /// A statement ready to execute.
 #[derive(Debug)]
@@ -47,8 +49,20 @@ pub enum IgnisStatement {
         partition_by: Vec<String>,
         query: Box<Query>,
     },
+    /// `MERGE INTO <delta table> USING <source> ON ... WHEN ...`.
+    Merge(Box<MergeRequest>),
     /// Any other statement, for DataFusion.
     DataFusion(Box<DFStatement>),
+    /// `OPTIMIZE <table> [WHERE <partition predicate>] [ZORDER BY (c, ...)]`.
+    Optimize {
+        location: DeltaLocation,
+        options: crate::delta::OptimizeOptions,
+    },
+    /// `VACUUM <table> [LITE | FULL] [RETAIN n HOURS] [DRY RUN]`.
+    Vacuum {
+        location: DeltaLocation,
+        options: crate::delta::VacuumOptions,
+    },
 }
 
 static SET_VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
@@ -61,6 +75,31 @@ static DESCRIBE_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static DELTA_PATH_TABLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?is)^delta\s*\.\s*`([^`]*)`$").unwrap_or_else(|_| unreachable!("static regex"))
+});
+static MERGE_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)^\s*MERGE\s").unwrap_or_else(|_| unreachable!("static regex"))
+});
+/// A table in OPTIMIZE / VACUUM: ``delta.`path` ``, `'path'`, or a (dotted) name.
+const MAINTENANCE_TABLE: &str =
+    r#"delta\s*\.\s*`[^`]*`|'(?:[^']|'')*'|"[^"]*"|[A-Za-z_][A-Za-z0-9_.]*"#;
+static OPTIMIZE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?is)^\s*OPTIMIZE\s+({MAINTENANCE_TABLE})(?:\s+WHERE\s+(.+?))?(?:\s+ZORDER\s+BY\s*(.+?))?\s*$"
+    ))
+    .unwrap_or_else(|_| unreachable!("static regex"))
+});
+static VACUUM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?is)^\s*VACUUM\s+({MAINTENANCE_TABLE})((?:\s+\S+)*)\s*$"
+    ))
+    .unwrap_or_else(|_| unreachable!("static regex"))
+});
+static MAINTENANCE_KEYWORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)^\s*(OPTIMIZE|VACUUM)\b").unwrap_or_else(|_| unreachable!("static regex"))
+});
+static ZORDER_COLUMN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^(?:`[^`]+`|"[^"]+"|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)$"#)
+        .unwrap_or_else(|_| unreachable!("static regex"))
 });
 /// `<table> VERSION AS OF 3` / `<table> TIMESTAMP AS OF '2025-01-01'`, where the table
 /// is ``delta.`path` `` or a plain (possibly dotted) name.
@@ -96,7 +135,15 @@ pub fn parse_statement(
         return Ok(IgnisStatement::DescribeHistory { location, limit });
     }
 
+    if let Some(statement) = parse_maintenance(sql, dialect, delta_tables)? {
+        return Ok(statement);
+    }
     let sql = rewrite_time_travel(sql, delta_tables)?;
+    let sql = if MERGE_STATEMENT.is_match(&sql) {
+        rewrite_star_actions(&sql)
+    } else {
+        sql
+    };
     let dialect = dialect_from_str(dialect)
         .ok_or_else(|| plan_datafusion_err!("unsupported SQL dialect: {dialect}"))?;
     let mut statements = DFParser::parse_sql_with_dialect(&sql, dialect.as_ref())?;
@@ -111,6 +158,11 @@ pub fn parse_statement(
             if let Some(location) = delta_path(&create.name)? {
                 return create_delta_table_as(create, location);
             }
+        }
+        if let Statement::Merge(merge) = inner.as_ref() {
+            let request =
+                MergeRequest::from_statement(merge, |name| resolve_table_name(name, delta_tables))?;
+            return Ok(IgnisStatement::Merge(Box::new(request)));
         }
     }
     Ok(IgnisStatement::DataFusion(Box::new(statement)))
@@ -163,6 +215,17 @@ fn delta_path(name: &ObjectName) -> Result<Option<DeltaLocation>> {
     }
 }
 
+/// A table named in a parsed statement: ``delta.`path` `` or a registered Delta table.
+fn resolve_table_name(
+    name: &ObjectName,
+    delta_tables: &HashMap<String, DeltaLocation>,
+) -> Result<DeltaLocation> {
+    if let Some(location) = delta_path(name)? {
+        return Ok(location);
+    }
+    resolve_table(&name.to_string(), delta_tables)
+}
+
 /// A table named in DESCRIBE HISTORY: ``delta.`path` ``, `'path'`, or a registered name.
 fn resolve_table(
     text: &str,
@@ -180,6 +243,130 @@ fn resolve_table(
             "'{text}' is not a Delta table: name one as delta.`/path` or register it with CREATE EXTERNAL TABLE {text} STORED AS DELTA LOCATION '...'"
         )
     })
+}
+
+/// `OPTIMIZE` and `VACUUM`; `None` for any other statement.
+fn parse_maintenance(
+    sql: &str,
+    dialect: &str,
+    delta_tables: &HashMap<String, DeltaLocation>,
+) -> Result<Option<IgnisStatement>> {
+    const OPTIMIZE_SYNTAX: &str =
+        "OPTIMIZE <table> [WHERE <partition predicate>] [ZORDER BY (col, ...)]";
+    const VACUUM_SYNTAX: &str = "VACUUM <table> [LITE | FULL] [RETAIN <n> HOURS] [DRY RUN]";
+    let sql = sql.trim_end_matches(|c: char| c == ';' || c.is_whitespace());
+    if let Some(caps) = OPTIMIZE.captures(sql) {
+        let location = resolve_table(caps[1].trim(), delta_tables)?;
+        let filters = match caps.get(2) {
+            Some(predicate) => {
+                let dialect = dialect_from_str(dialect)
+                    .ok_or_else(|| plan_datafusion_err!("unsupported SQL dialect: {dialect}"))?;
+                crate::delta::parse_partition_predicate(predicate.as_str(), dialect.as_ref())?
+            }
+            None => Vec::new(),
+        };
+        let zorder_by = match caps.get(3) {
+            Some(columns) => zorder_columns(columns.as_str())?,
+            None => Vec::new(),
+        };
+        let options = crate::delta::OptimizeOptions { filters, zorder_by };
+        return Ok(Some(IgnisStatement::Optimize { location, options }));
+    }
+    if let Some(caps) = VACUUM.captures(sql) {
+        let location = resolve_table(caps[1].trim(), delta_tables)?;
+        let options = vacuum_options(&caps[2], VACUUM_SYNTAX)?;
+        return Ok(Some(IgnisStatement::Vacuum { location, options }));
+    }
+    if let Some(caps) = MAINTENANCE_KEYWORD.captures(sql) {
+        let syntax = if caps[1].eq_ignore_ascii_case("OPTIMIZE") {
+            OPTIMIZE_SYNTAX
+        } else {
+            VACUUM_SYNTAX
+        };
+        return plan_err!(
+            "syntax error in {}: expected {syntax}",
+            caps[1].to_ascii_uppercase()
+        );
+    }
+    Ok(None)
+}
+
+/// `(a, b)` or `a, b` after ZORDER BY.
+fn zorder_columns(text: &str) -> Result<Vec<String>> {
+    let text = text.trim();
+    let inner = match text.strip_prefix('(') {
+        Some(rest) => match rest.strip_suffix(')') {
+            Some(inner) => inner,
+            None => return plan_err!("ZORDER BY: missing ')' in '{text}'"),
+        },
+        None => text,
+    };
+    let columns: Vec<String> = inner.split(',').map(|c| c.trim().to_string()).collect();
+    if let Some(bad) = columns.iter().find(|c| !ZORDER_COLUMN.is_match(c)) {
+        if bad.is_empty() {
+            return plan_err!("ZORDER BY takes one or more column names: ZORDER BY (col, ...)");
+        }
+        return plan_err!("ZORDER BY takes column names, got '{bad}'");
+    }
+    Ok(columns)
+}
+
+/// The clauses after `VACUUM <table>`, in any order, each at most once.
+fn vacuum_options(tail: &str, syntax: &str) -> Result<crate::delta::VacuumOptions> {
+    let tokens: Vec<&str> = tail.split_whitespace().collect();
+    let mut options = crate::delta::VacuumOptions::default();
+    let (mut mode, mut retain) = (false, false);
+    let mut i = 0;
+    while let Some(token) = tokens.get(i) {
+        let word = token.to_ascii_uppercase();
+        match word.as_str() {
+            "LITE" | "FULL" if !mode => {
+                options.lite = word == "LITE";
+                mode = true;
+                i += 1;
+            }
+            "RETAIN" if !retain => {
+                let (Some(number), Some(unit)) = (tokens.get(i + 1), tokens.get(i + 2)) else {
+                    return plan_err!(
+                        "VACUUM RETAIN takes a number of hours, e.g. RETAIN 168 HOURS"
+                    );
+                };
+                if !unit.eq_ignore_ascii_case("HOURS") && !unit.eq_ignore_ascii_case("HOUR") {
+                    return plan_err!(
+                        "VACUUM RETAIN takes a number of hours, e.g. RETAIN {number} HOURS (got '{unit}')"
+                    );
+                }
+                let hours = number
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|h| h.is_finite())
+                    .ok_or_else(|| {
+                        plan_datafusion_err!(
+                            "VACUUM RETAIN takes a number of hours, got '{number}'"
+                        )
+                    })?;
+                if hours < 0.0 {
+                    return plan_err!(
+                        "VACUUM RETAIN takes a non-negative number of hours, got {number}"
+                    );
+                }
+                options.retain_hours = Some(hours);
+                retain = true;
+                i += 3;
+            }
+            "DRY"
+                if !options.dry_run
+                    && tokens
+                        .get(i + 1)
+                        .is_some_and(|t| t.eq_ignore_ascii_case("RUN")) =>
+            {
+                options.dry_run = true;
+                i += 2;
+            }
+            _ => return plan_err!("unexpected '{token}' in VACUUM: expected {syntax}"),
+        }
+    }
+    Ok(options)
 }
 
 fn rewrite_time_travel(sql: &str, delta_tables: &HashMap<String, DeltaLocation>) -> Result<String> {
@@ -307,6 +494,77 @@ mod tests {
             "SELECT * FROM delta.`/tmp/t@v3` JOIN delta.`/lake/events@2025-01-02T00:00:00.000Z` ON true"
         );
         assert!(rewrite_time_travel("SELECT * FROM plain VERSION AS OF 1", &tables).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn optimize_statements() -> Result<()> {
+        use deltalake::FilterOp;
+        match parse(
+            "optimize delta.`/tmp/t` WHERE day = '2025-01-01' AND n IN (1, 2) zorder by (a, `B`);",
+        )? {
+            IgnisStatement::Optimize { location, options } => {
+                assert_eq!(location.display, "/tmp/t");
+                assert_eq!(options.filters.len(), 2);
+                assert_eq!(options.filters[0].column, "day");
+                assert_eq!(options.filters[1].op, FilterOp::In);
+                assert_eq!(options.zorder_by, vec!["a".to_string(), "`B`".to_string()]);
+            }
+            other => return plan_err!("unexpected {other:?}"),
+        }
+        match parse("OPTIMIZE '/tmp/t' ZORDER BY x")? {
+            IgnisStatement::Optimize { location, options } => {
+                assert_eq!(location.display, "/tmp/t");
+                assert!(options.filters.is_empty());
+                assert_eq!(options.zorder_by, vec!["x".to_string()]);
+            }
+            other => return plan_err!("unexpected {other:?}"),
+        }
+        let mut tables = HashMap::new();
+        tables.insert("events".to_string(), DeltaLocation::parse("/lake/events")?);
+        match parse_statement("OPTIMIZE Events", "generic", &tables)? {
+            IgnisStatement::Optimize { location, options } => {
+                assert_eq!(location.display, "/lake/events");
+                assert_eq!(options, crate::delta::OptimizeOptions::default());
+            }
+            other => return plan_err!("unexpected {other:?}"),
+        }
+        assert!(parse("OPTIMIZE unknown_table").is_err());
+        assert!(parse("OPTIMIZE delta.`/tmp/t` WHERE a = 1 OR b = 2").is_err());
+        assert!(parse("OPTIMIZE delta.`/tmp/t` ZORDER BY ()").is_err());
+        assert!(parse("OPTIMIZE delta.`/tmp/t` ZORDER BY (a + 1)").is_err());
+        assert!(parse("OPTIMIZE delta.`/tmp/t` FULL").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn vacuum_statements() -> Result<()> {
+        match parse("vacuum delta.`/tmp/t`")? {
+            IgnisStatement::Vacuum { location, options } => {
+                assert_eq!(location.display, "/tmp/t");
+                assert_eq!(options, crate::delta::VacuumOptions::default());
+            }
+            other => return plan_err!("unexpected {other:?}"),
+        }
+        match parse("VACUUM delta.`/tmp/t` RETAIN 0.5 HOURS LITE DRY RUN")? {
+            IgnisStatement::Vacuum { options, .. } => {
+                assert_eq!(options.retain_hours, Some(0.5));
+                assert!(options.dry_run);
+                assert!(options.lite);
+            }
+            other => return plan_err!("unexpected {other:?}"),
+        }
+        let err = |sql: &str| match parse(sql) {
+            Ok(other) => format!("parsed: {other:?}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err("VACUUM delta.`/tmp/t` RETAIN -1 HOURS").contains("non-negative"));
+        assert!(err("VACUUM delta.`/tmp/t` RETAIN abc HOURS").contains("got 'abc'"));
+        assert!(err("VACUUM delta.`/tmp/t` RETAIN 5 DAYS").contains("number of hours"));
+        assert!(err("VACUUM delta.`/tmp/t` RETAIN").contains("number of hours"));
+        assert!(err("VACUUM delta.`/tmp/t` DRY RUN DRY RUN").contains("unexpected 'DRY'"));
+        assert!(err("VACUUM").contains("expected VACUUM <table>"));
+        assert!(err("VACUUM unknown_table").contains("is not a Delta table"));
         Ok(())
     }
 }

@@ -6,6 +6,7 @@
 pub mod clustering;
 pub mod graph;
 pub mod market_basket;
+pub mod quality;
 pub mod retail;
 pub mod table_function;
 
@@ -36,6 +37,7 @@ pub fn all_table_functions() -> Vec<(&'static str, Arc<dyn TableFunctionImpl>)> 
     let mut functions = clustering::table_functions();
     functions.extend(market_basket::table_functions());
     functions.extend(graph::table_functions());
+    functions.extend(quality::table_functions());
     functions
 }
 
@@ -61,6 +63,7 @@ pub fn all_documentation() -> Vec<(String, Documentation)> {
     docs.extend(clustering::table_function_docs());
     docs.extend(market_basket::table_function_docs());
     docs.extend(graph::table_function_docs());
+    docs.extend(quality::table_function_docs());
     docs.sort_by(|a, b| (a.1.doc_section.label, &a.0).cmp(&(b.1.doc_section.label, &b.0)));
     docs
 }
