@@ -50,6 +50,9 @@ impl IgnisContext {
     /// Ignis catalog (`ignis_udfs::register_all`) and Delta support.
     pub fn new(config: IgnisConfig) -> Result<Self> {
         let mut session_config = SessionConfig::new()
+            // Malformed rows dropped by read_csv_checked / read_json_checked, per file,
+            // for the batch runner's pipeline log.
+            .with_extension(Arc::new(ignis_udfs::etl::MalformedTally::default()))
             .with_information_schema(true)
             .with_create_default_catalog_and_schema(true)
             // As delta-rs's own sessions: hash-join IN-list pushdown can fail on
@@ -110,6 +113,17 @@ impl IgnisContext {
     /// Current script variables.
     pub fn variables(&self) -> Variables {
         self.variables.read().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// Malformed rows read by `read_csv_checked` / `read_json_checked` since the last
+    /// call, by file (clears the tally).
+    pub fn take_malformed_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.ctx
+            .state()
+            .config()
+            .get_extension::<ignis_udfs::etl::MalformedTally>()
+            .map(|tally| tally.take())
+            .unwrap_or_default()
     }
 
     pub fn set_variable(&self, name: &str, value: &str) {

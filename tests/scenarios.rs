@@ -662,3 +662,159 @@ async fn data_quality_monitoring_finds_exactly_the_planted_defects() -> TestResu
     assert_eq!(summary, planted.len() as f64);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn etl_pipeline_loads_every_good_row_and_logs_every_stage() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let ctx = setup_only(dir.path(), vec![DataGroup::Etl]).await?;
+    run_file(&ctx, &script("13_etl_pipeline.sql"), None).await?;
+
+    // Ground truth: the planted malformed lines of each text source.
+    let planted = |source: &'static str| {
+        let ctx = ctx.clone();
+        async move {
+            number(
+                &ctx,
+                &format!(
+                    "SELECT count(*) FROM delta.`${{data}}/etl_sources/planted_etl_malformed` WHERE source = '{source}'"
+                ),
+            )
+            .await
+        }
+    };
+    let bad_customers = planted("customers.csv").await?;
+    let bad_orders = planted("orders.jsonl").await?;
+    assert!(bad_customers >= 8.0 && bad_orders >= 20.0);
+    let sources = dir.path().join("data/etl_sources");
+    let csv_rows = std::fs::read_to_string(sources.join("customers.csv"))?
+        .lines()
+        .count() as f64
+        - 1.0;
+    let json_rows = std::fs::read_to_string(sources.join("orders.jsonl"))?
+        .lines()
+        .count() as f64;
+    let good_customers = csv_rows - bad_customers;
+    let good_orders = json_rows - bad_orders;
+    assert_eq!(good_customers, 1000.0);
+    assert_eq!(good_orders, 5000.0);
+
+    // Extracts keep exactly the good rows; every order joins, so sales_fact has them all.
+    for (table, expected) in [
+        ("etl_staging/customers", good_customers),
+        ("etl_staging/orders", good_orders),
+        ("etl_staging/products", 200.0),
+        ("etl_staging/inventory", 600.0),
+        ("sales_fact", good_orders),
+    ] {
+        let n = number(
+            &ctx,
+            &format!("SELECT count(*) FROM delta.`${{out}}/{table}`"),
+        )
+        .await?;
+        assert_eq!(n, expected, "{table}");
+    }
+    let completed = number(
+        &ctx,
+        "SELECT count(*) FROM delta.`${out}/sales_fact` WHERE status = 'completed'",
+    )
+    .await?;
+    let summarised = number(
+        &ctx,
+        "SELECT sum(order_count) FROM delta.`${out}/customer_summary`",
+    )
+    .await?;
+    assert_eq!(summarised, completed);
+    assert!(completed > 0.5 * good_orders);
+
+    // Lineage columns are present and filled.
+    let missing_lineage = number(
+        &ctx,
+        "SELECT count(*) FROM delta.`${out}/sales_fact`
+         WHERE source_id IS NULL OR extract_time IS NULL OR transform_id IS NULL
+            OR transform_time IS NULL OR load_time IS NULL OR pipeline_id IS NULL
+            OR extract_time > transform_time OR transform_time > load_time",
+    )
+    .await?;
+    assert_eq!(missing_lineage, 0.0);
+    // Partitioned by month, and the Parquet load has one row per product.
+    assert!(dir
+        .path()
+        .join("out/sales_fact/order_month=2024-01")
+        .is_dir());
+    ctx.execute(
+        "CREATE EXTERNAL TABLE etl_check_parquet STORED AS PARQUET LOCATION '${out}/inventory_status.parquet'",
+    )
+    .await?;
+    let parquet_rows = number(
+        &ctx,
+        "SELECT count(*) FROM etl_check_parquet WHERE load_time IS NOT NULL AND transform_id = 'inventory_status'",
+    )
+    .await?;
+    assert_eq!(parquet_rows, 200.0);
+
+    // One SUCCESS row per stage; the extracts report the rows kept and rejected.
+    let log = rows(
+        &ctx,
+        "SELECT stage, status, records_processed, records_rejected, error_message
+         FROM delta.`${out}/etl_pipeline_logs` ORDER BY start_time",
+    )
+    .await?;
+    let stages: Vec<&str> = log.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        stages,
+        [
+            "extract_customers",
+            "extract_orders",
+            "extract_products",
+            "extract_inventory",
+            "transform_order_details",
+            "transform_completed_orders",
+            "transform_customer_summary",
+            "transform_inventory_status",
+            "load_sales_fact",
+            "load_customer_summary",
+            "load_inventory_status"
+        ]
+    );
+    assert!(
+        log.iter().all(|r| r[1] == "SUCCESS" && r[4] == "NULL"),
+        "{log:?}"
+    );
+    let cell = |stage: &str, column: usize| -> Result<f64, Box<dyn std::error::Error>> {
+        let row = log
+            .iter()
+            .find(|r| r[0] == stage)
+            .ok_or_else(|| format!("no log row for {stage}"))?;
+        Ok(row[column].parse::<f64>()?)
+    };
+    assert_eq!(cell("extract_customers", 2)?, good_customers);
+    assert_eq!(cell("extract_customers", 3)?, bad_customers);
+    assert_eq!(cell("extract_orders", 2)?, good_orders);
+    assert_eq!(cell("extract_orders", 3)?, bad_orders);
+    assert_eq!(cell("transform_completed_orders", 2)?, completed);
+    assert_eq!(cell("load_sales_fact", 2)?, good_orders);
+    assert_eq!(cell("load_inventory_status", 2)?, 200.0);
+
+    // FAILFAST stops at the first planted line.
+    let first_bad = number(
+        &ctx,
+        "SELECT min(line) FROM delta.`${data}/etl_sources/planted_etl_malformed` WHERE source = 'customers.csv'",
+    )
+    .await?;
+    let failfast = rows(
+        &ctx,
+        "SELECT count(*) FROM read_csv_checked('${data}/etl_sources/customers.csv',
+            'customer_id BIGINT, name VARCHAR, email VARCHAR, country VARCHAR, signup_date DATE, credit_limit DOUBLE',
+            'mode => failfast')",
+    )
+    .await;
+    let message = match failfast {
+        Ok(r) => return Err(format!("FAILFAST read succeeded: {r:?}").into()),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        message.contains(&format!("customers.csv line {first_bad}:")),
+        "{message}"
+    );
+    Ok(())
+}

@@ -36,6 +36,10 @@ pub const SCRIPTS: &[(&str, &str)] = &[
         include_str!("../../sql/12_scd_type2.sql"),
     ),
     (
+        "13_etl_pipeline.sql",
+        include_str!("../../sql/13_etl_pipeline.sql"),
+    ),
+    (
         "17_graph_analysis.sql",
         include_str!("../../sql/17_graph_analysis.sql"),
     ),

@@ -1,6 +1,7 @@
 //! The `ignis` command line: shell, batch runner, data generator and demo.
 
 pub mod demo;
+pub mod pipeline;
 pub mod repl;
 pub mod runner;
 

@@ -13,6 +13,7 @@ use datafusion::error::DataFusionError;
 use datafusion_cli::print_format::PrintFormat;
 use datafusion_cli::print_options::PrintOptions;
 
+use super::pipeline::{self, PipelineTracker};
 use crate::context::IgnisContext;
 use crate::statements::split_statements;
 
@@ -45,16 +46,32 @@ impl std::error::Error for StatementError {}
 
 /// Runs every statement of `script` in order, printing results (or, with `None`,
 /// only running them); stops at the first error.
+///
+/// With `SET pipeline_log = '<delta path>'` and `SET stage = '<name>'` statements the
+/// script is a pipeline whose stages are logged (see [`super::pipeline`]): a failing
+/// statement inside a stage appends a FAILED row before the error is returned.
 pub async fn run_script(
     ctx: &IgnisContext,
     script: &str,
     source: &str,
     print_options: Option<&PrintOptions>,
 ) -> std::result::Result<(), StatementError> {
+    let mut tracker = PipelineTracker::start(ctx);
+    let mut last_line = 0;
     for statement in split_statements(script) {
-        let result = match print_options {
-            Some(options) => run_and_print(ctx, &statement.text, options).await,
-            None => run_silently(ctx, &statement.text).await,
+        last_line = statement.line;
+        let result = run_counting(ctx, &statement.text, print_options).await;
+        let result = match result {
+            Ok(written) => tracker.after_statement(ctx, &statement.text, written).await,
+            Err(error) => {
+                let error = match tracker.fail(ctx, &error).await {
+                    Ok(()) => error,
+                    Err(log_error) => DataFusionError::Execution(format!(
+                        "{error} (and the pipeline log could not record the failure: {log_error})"
+                    )),
+                };
+                Err(error)
+            }
         };
         if let Err(error) = result {
             return Err(StatementError {
@@ -65,7 +82,39 @@ pub async fn run_script(
             });
         }
     }
-    Ok(())
+    tracker.finish(ctx).await.map_err(|error| StatementError {
+        source: source.to_string(),
+        line: last_line,
+        statement: String::new(),
+        error,
+    })
+}
+
+/// Runs one statement, printing its result with `print_options` (or draining it);
+/// returns the rows it wrote (see [`pipeline::rows_written`]).
+async fn run_counting(
+    ctx: &IgnisContext,
+    sql: &str,
+    print_options: Option<&PrintOptions>,
+) -> Result<u64> {
+    if !pipeline::is_write(sql) {
+        return match print_options {
+            Some(options) => run_and_print(ctx, sql, options).await.map(|()| 0),
+            None => run_silently(ctx, sql).await.map(|()| 0),
+        };
+    }
+    // A write's result is one short row: keep it to count the rows written.
+    let start = Instant::now();
+    let df = ctx.execute(sql).await?;
+    let schema = df.schema().inner().clone();
+    let batches = df.collect().await?;
+    let written = pipeline::rows_written(sql, &schema, &batches);
+    if let Some(options) = print_options {
+        let format_options = ctx.session().state().config().options().format.clone();
+        let rows = batches.iter().map(|b| b.num_rows()).sum();
+        options.print_batches(schema, &batches, start, rows, &format_options)?;
+    }
+    Ok(written)
 }
 
 /// Runs a `.sql` file; see [`run_script`].

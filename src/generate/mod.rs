@@ -36,6 +36,7 @@
 
 mod delta_writer;
 mod dimensions;
+mod etl;
 mod graph;
 mod logs;
 mod quality;
@@ -84,16 +85,21 @@ pub enum DataGroup {
     /// `customer_updates_initial`, `customer_updates_batch1`, `customer_updates_batch2`,
     /// `planted_customer_changes` (SCD type 2 sources).
     Dimensions,
+    /// `etl_sources/`: `customers.csv`, `orders.jsonl` (with planted malformed lines),
+    /// `products.parquet`, the Delta tables `inventory` and `planted_etl_malformed`
+    /// (seed scenario 13, see [`etl`]).
+    Etl,
 }
 
 impl DataGroup {
     /// Every group, in generation order.
-    pub const ALL: [DataGroup; 5] = [
+    pub const ALL: [DataGroup; 6] = [
         DataGroup::Retail,
         DataGroup::Logs,
         DataGroup::Graph,
         DataGroup::Quality,
         DataGroup::Dimensions,
+        DataGroup::Etl,
     ];
 
     /// The group's name as accepted by `ignis generate --only`.
@@ -104,6 +110,7 @@ impl DataGroup {
             DataGroup::Graph => "graph",
             DataGroup::Quality => "quality",
             DataGroup::Dimensions => "dimensions",
+            DataGroup::Etl => "etl",
         }
     }
 }
@@ -123,7 +130,9 @@ impl FromStr for DataGroup {
             .into_iter()
             .find(|g| g.name().eq_ignore_ascii_case(s))
             .ok_or_else(|| {
-                format!("unknown data group '{s}': use retail, logs, graph, quality or dimensions")
+                format!(
+                    "unknown data group '{s}': use retail, logs, graph, quality, dimensions or etl"
+                )
             })
     }
 }
@@ -231,6 +240,11 @@ pub async fn generate(
             dimensions::write_dimensions(opts.seed, opts.scale, &root, progress).await?
         {
             summaries.push(summary(&opts.out, name, rows));
+        }
+    }
+    if opts.includes(DataGroup::Etl) {
+        for (name, rows) in etl::write_etl(opts.seed, opts.scale, &root, progress).await? {
+            summaries.push(summary(&opts.out, &name, rows));
         }
     }
     Ok(summaries)
@@ -422,6 +436,11 @@ mod tests {
                 "customer_updates_batch1",
                 "customer_updates_batch2",
                 "planted_customer_changes",
+                "etl_sources/customers.csv",
+                "etl_sources/orders.jsonl",
+                "etl_sources/products.parquet",
+                "etl_sources/inventory",
+                "etl_sources/planted_etl_malformed"
             ]
         );
         assert!(lines

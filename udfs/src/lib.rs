@@ -4,6 +4,7 @@
 //! calls to get the catalog in their own `SessionContext`.
 
 pub mod clustering;
+pub mod etl;
 pub mod graph;
 pub mod market_basket;
 pub mod quality;
@@ -38,6 +39,7 @@ pub fn all_table_functions() -> Vec<(&'static str, Arc<dyn TableFunctionImpl>)> 
     functions.extend(market_basket::table_functions());
     functions.extend(graph::table_functions());
     functions.extend(quality::table_functions());
+    functions.extend(etl::table_functions());
     functions
 }
 
@@ -64,6 +66,7 @@ pub fn all_documentation() -> Vec<(String, Documentation)> {
     docs.extend(market_basket::table_function_docs());
     docs.extend(graph::table_function_docs());
     docs.extend(quality::table_function_docs());
+    docs.extend(etl::table_function_docs());
     docs.sort_by(|a, b| (a.1.doc_section.label, &a.0).cmp(&(b.1.doc_section.label, &b.0)));
     docs
 }
