@@ -18,20 +18,14 @@
 //! Errors before any write: tracked or key columns missing from the source, NULL or
 //! duplicate business keys in the source, a dimension lacking the SCD2 columns.
 
-use std::fmt::Debug;
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch, UInt64Array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use datafusion::catalog::{Session, TableFunctionArgs, TableFunctionImpl, TableProvider};
+use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
 use datafusion::common::{exec_err, plan_datafusion_err, plan_err, DataFusionError, Result};
-use datafusion::execution::{SendableRecordBatchStream, SessionState, TaskContext};
-use datafusion::logical_expr::{Expr, TableType};
-use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
-use datafusion::physical_plan::streaming::{PartitionStream, StreamingTableExec};
-use datafusion::physical_plan::ExecutionPlan;
-use ignis_udfs::table_function::{plan_input, string_arg, Options};
+use datafusion::execution::SessionState;
+use ignis_udfs::table_function::{plan_input, string_arg, AsyncCompute, DeferredTable, Options};
 
 use super::merge::{merge, MergeClause, MergeRequest};
 use super::write::{write_query, CreateMode};
@@ -137,12 +131,6 @@ impl TableFunctionImpl for Scd2MergeFunction {
             }
             None => "now()".to_string(),
         };
-        let state = args
-            .session()
-            .as_any()
-            .downcast_ref::<SessionState>()
-            .ok_or_else(|| plan_datafusion_err!("{NAME} needs a DataFusion SessionState"))?
-            .clone();
         let trimmed = source_text.trim();
         let first_word = trimmed
             .split_whitespace()
@@ -154,17 +142,22 @@ impl TableFunctionImpl for Scd2MergeFunction {
         } else {
             format!("(SELECT * FROM {trimmed})")
         };
-        Ok(Arc::new(Scd2Table {
-            call: Scd2Call {
-                target,
-                source_sql,
-                keys,
-                tracked,
-                columns,
-                as_of,
-            },
-            state,
-        }))
+        let call = Scd2Call {
+            target,
+            source_sql,
+            keys,
+            tracked,
+            columns,
+            as_of,
+        };
+        let compute: AsyncCompute = Arc::new(move |state, _ctx| {
+            let call = call.clone();
+            Box::pin(async move { Ok(vec![scd2_merge(&state, &call).await?.batch()?]) })
+        });
+        Ok(Arc::new(DeferredTable::from_async(
+            result_schema(),
+            compute,
+        )))
     }
 }
 
@@ -197,80 +190,6 @@ fn result_schema() -> SchemaRef {
         count("expired_records"),
         Field::new("version", DataType::Int64, true),
     ]))
-}
-
-/// The call's result: the merge runs when the result is read (not when planned, so
-/// `EXPLAIN` does not write).
-struct Scd2Table {
-    call: Scd2Call,
-    state: SessionState,
-}
-
-impl Debug for Scd2Table {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scd2Table")
-            .field("call", &self.call)
-            .finish_non_exhaustive()
-    }
-}
-
-#[async_trait]
-impl TableProvider for Scd2Table {
-    fn schema(&self) -> SchemaRef {
-        result_schema()
-    }
-
-    fn table_type(&self) -> TableType {
-        TableType::Temporary
-    }
-
-    async fn scan(
-        &self,
-        _state: &dyn Session,
-        projection: Option<&Vec<usize>>,
-        _filters: &[Expr],
-        limit: Option<usize>,
-    ) -> Result<Arc<dyn ExecutionPlan>> {
-        let partition = Arc::new(Scd2Partition {
-            call: self.call.clone(),
-            state: self.state.clone(),
-        });
-        Ok(Arc::new(StreamingTableExec::try_new(
-            result_schema(),
-            vec![partition],
-            projection,
-            Vec::new(),
-            false,
-            limit,
-        )?))
-    }
-}
-
-struct Scd2Partition {
-    call: Scd2Call,
-    state: SessionState,
-}
-
-impl Debug for Scd2Partition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scd2Partition").finish_non_exhaustive()
-    }
-}
-
-impl PartitionStream for Scd2Partition {
-    fn schema(&self) -> &SchemaRef {
-        static SCHEMA: std::sync::LazyLock<SchemaRef> = std::sync::LazyLock::new(result_schema);
-        &SCHEMA
-    }
-
-    fn execute(&self, _ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
-        let (call, state) = (self.call.clone(), self.state.clone());
-        let stream = futures::stream::once(async move {
-            let counts = scd2_merge(&state, &call).await?;
-            counts.batch()
-        });
-        Box::pin(RecordBatchStreamAdapter::new(result_schema(), stream))
-    }
 }
 
 /// What a call did.

@@ -25,6 +25,7 @@ use datafusion::logical_expr::{Expr, LogicalPlan, TableType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::streaming::{PartitionStream, StreamingTableExec};
 use datafusion::physical_plan::{collect, ExecutionPlan};
+use futures::future::BoxFuture;
 use futures::StreamExt;
 
 /// Runs `future` to completion from synchronous code inside the tokio runtime that is
@@ -193,11 +194,19 @@ pub type Compute = Arc<dyn Fn(Vec<RecordBatch>) -> Result<Vec<RecordBatch>> + Se
 pub type MultiCompute =
     Arc<dyn Fn(Vec<Vec<RecordBatch>>) -> Result<Vec<RecordBatch>> + Send + Sync>;
 
-/// A table function result: the input plans and the computation, run at scan time.
+/// Computes output batches asynchronously with the session and task context of the
+/// scan, for results that run queries or write (data-quality checks, SCD2 merges).
+pub type AsyncCompute = Arc<
+    dyn Fn(SessionState, Arc<TaskContext>) -> BoxFuture<'static, Result<Vec<RecordBatch>>>
+        + Send
+        + Sync,
+>;
+
+/// A table function result computed when it is read, not when it is planned: `EXPLAIN`
+/// neither runs the algorithm nor performs the writes.
 pub struct DeferredTable {
     schema: SchemaRef,
-    inputs: Vec<LogicalPlan>,
-    compute: MultiCompute,
+    compute: AsyncCompute,
 }
 
 impl Debug for DeferredTable {
@@ -209,19 +218,35 @@ impl Debug for DeferredTable {
 }
 
 impl DeferredTable {
+    /// Runs `compute` on the complete result of `input`.
     pub fn new(schema: SchemaRef, input: LogicalPlan, compute: Compute) -> Self {
         let compute: MultiCompute =
             Arc::new(move |mut inputs| compute(inputs.pop().unwrap_or_default()));
         Self::with_inputs(schema, vec![input], compute)
     }
 
-    /// A table function reading several relations (e.g. the edges and vertices of a graph).
+    /// Runs `compute` on the complete results of several relations (e.g. the edges and
+    /// vertices of a graph), off the async worker threads (the algorithms are CPU-bound).
     pub fn with_inputs(schema: SchemaRef, inputs: Vec<LogicalPlan>, compute: MultiCompute) -> Self {
-        Self {
-            schema,
-            inputs,
-            compute,
-        }
+        let run: AsyncCompute = Arc::new(move |state, ctx| {
+            let (inputs, compute) = (inputs.clone(), Arc::clone(&compute));
+            Box::pin(async move {
+                let mut batches = Vec::with_capacity(inputs.len());
+                for plan in &inputs {
+                    let plan = state.create_physical_plan(plan).await?;
+                    batches.push(collect(plan, Arc::clone(&ctx)).await?);
+                }
+                tokio::task::spawn_blocking(move || compute(batches))
+                    .await
+                    .map_err(|e| plan_datafusion_err!("table function task failed: {e}"))?
+            })
+        });
+        Self::from_async(schema, run)
+    }
+
+    /// Runs an asynchronous computation with the scan's session.
+    pub fn from_async(schema: SchemaRef, compute: AsyncCompute) -> Self {
+        Self { schema, compute }
     }
 }
 
@@ -242,13 +267,14 @@ impl TableProvider for DeferredTable {
         _filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let mut inputs = Vec::with_capacity(self.inputs.len());
-        for plan in &self.inputs {
-            inputs.push(state.create_physical_plan(plan).await?);
-        }
+        let session = state
+            .as_any()
+            .downcast_ref::<SessionState>()
+            .ok_or_else(|| plan_datafusion_err!("table functions need a DataFusion SessionState"))?
+            .clone();
         let partition = Arc::new(DeferredPartition {
             schema: Arc::clone(&self.schema),
-            inputs,
+            session,
             compute: Arc::clone(&self.compute),
         });
         Ok(Arc::new(StreamingTableExec::try_new(
@@ -264,8 +290,8 @@ impl TableProvider for DeferredTable {
 
 struct DeferredPartition {
     schema: SchemaRef,
-    inputs: Vec<Arc<dyn ExecutionPlan>>,
-    compute: MultiCompute,
+    session: SessionState,
+    compute: AsyncCompute,
 }
 
 impl Debug for DeferredPartition {
@@ -280,25 +306,14 @@ impl PartitionStream for DeferredPartition {
     }
 
     fn execute(&self, ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
-        let inputs = self.inputs.clone();
-        let compute = Arc::clone(&self.compute);
-        let batches = futures::stream::once(async move {
-            let mut batches = Vec::with_capacity(inputs.len());
-            for input in inputs {
-                batches.push(collect(input, Arc::clone(&ctx)).await?);
-            }
-            // The algorithms are CPU-bound: keep them off the async worker threads.
-            tokio::task::spawn_blocking(move || compute(batches))
-                .await
-                .map_err(|e| plan_datafusion_err!("table function task failed: {e}"))?
-        })
-        .flat_map(|result| {
-            let items: Vec<Result<RecordBatch>> = match result {
-                Ok(batches) => batches.into_iter().map(Ok).collect(),
-                Err(e) => vec![Err(e)],
-            };
-            futures::stream::iter(items)
-        });
+        let batches =
+            futures::stream::once((self.compute)(self.session.clone(), ctx)).flat_map(|result| {
+                let items: Vec<Result<RecordBatch>> = match result {
+                    Ok(batches) => batches.into_iter().map(Ok).collect(),
+                    Err(e) => vec![Err(e)],
+                };
+                futures::stream::iter(items)
+            });
         Box::pin(RecordBatchStreamAdapter::new(
             Arc::clone(&self.schema),
             batches,

@@ -360,13 +360,6 @@ fn edge_weights(function: &str, edges: &[RecordBatch]) -> Result<Vec<f64>> {
     Ok(weights)
 }
 
-fn missing_vertex_error<T: std::fmt::Display>(function: &str, id: T) -> Result<LoadedGraph> {
-    exec_err!(
-        "{function}: an edge references vertex {id}, which is not in the vertex relation; \
-         add it to the vertices or filter the edges"
-    )
-}
-
 /// Integer ids: a direct lookup table when the ids span a dense range (the common case
 /// of surrogate keys), a hash map otherwise.
 fn load_integer_ids(
@@ -405,9 +398,7 @@ fn load_integer_ids(
     };
     let dense = count > 0 && span <= (4 * count as u128).max(1 << 16) && span <= (1 << 28);
 
-    let edge_count: usize = edges.iter().map(RecordBatch::num_rows).sum();
-    let mut src = Vec::with_capacity(edge_count);
-    let mut dst = Vec::with_capacity(edge_count);
+    let (src, dst);
     let ids: Vec<i64>;
     if dense {
         const ABSENT: u32 = u32::MAX;
@@ -424,29 +415,14 @@ fn load_integer_ids(
                 sorted.push(min + offset as i64);
             }
         }
-        for batch in edges {
-            let (s, d) = (
-                batch.column(0).as_primitive::<Int64Type>(),
-                batch.column(1).as_primitive::<Int64Type>(),
-            );
-            for row in 0..batch.num_rows() {
-                if !valid_edge(batch, row) {
-                    continue;
-                }
-                for (value, out) in [(s.value(row), &mut src), (d.value(row), &mut dst)] {
-                    let index = value
-                        .checked_sub(min)
-                        .and_then(|o| usize::try_from(o).ok())
-                        .and_then(|o| table.get(o))
-                        .copied()
-                        .unwrap_or(ABSENT);
-                    if index == ABSENT {
-                        return missing_vertex_error(function, value);
-                    }
-                    out.push(index);
-                }
-            }
-        }
+        (src, dst) = map_endpoints(function, edges, integer_endpoint, |&value| {
+            value
+                .checked_sub(min)
+                .and_then(|o| usize::try_from(o).ok())
+                .and_then(|o| table.get(o))
+                .copied()
+                .filter(|&i| i != ABSENT)
+        })?;
         ids = sorted;
     } else {
         let mut unique: Vec<i64> = id_arrays.iter().flat_map(|a| a.iter().flatten()).collect();
@@ -456,23 +432,9 @@ fn load_integer_ids(
         for (i, &value) in unique.iter().enumerate() {
             index.insert(value, u32::try_from(i).map_err(|_| too_many(function))?);
         }
-        for batch in edges {
-            let (s, d) = (
-                batch.column(0).as_primitive::<Int64Type>(),
-                batch.column(1).as_primitive::<Int64Type>(),
-            );
-            for row in 0..batch.num_rows() {
-                if !valid_edge(batch, row) {
-                    continue;
-                }
-                for (value, out) in [(s.value(row), &mut src), (d.value(row), &mut dst)] {
-                    match index.get(&value) {
-                        Some(&i) => out.push(i),
-                        None => return missing_vertex_error(function, value),
-                    }
-                }
-            }
-        }
+        (src, dst) = map_endpoints(function, edges, integer_endpoint, |value| {
+            index.get(value).copied()
+        })?;
         ids = unique;
     }
     Ok(LoadedGraph {
@@ -510,32 +472,56 @@ fn load_text_ids(
     for (i, &value) in unique.iter().enumerate() {
         index.insert(value, u32::try_from(i).map_err(|_| too_many(function))?);
     }
-    let edge_count: usize = edges.iter().map(RecordBatch::num_rows).sum();
-    let mut src = Vec::with_capacity(edge_count);
-    let mut dst = Vec::with_capacity(edge_count);
-    for batch in edges {
-        let (s, d) = (
-            batch.column(0).as_string::<i32>(),
-            batch.column(1).as_string::<i32>(),
-        );
-        for row in 0..batch.num_rows() {
-            if !valid_edge(batch, row) {
-                continue;
-            }
-            for (value, out) in [(s.value(row), &mut src), (d.value(row), &mut dst)] {
-                match index.get(value) {
-                    Some(&i) => out.push(i),
-                    None => return missing_vertex_error(function, format!("'{value}'")),
-                }
-            }
-        }
-    }
+    let (src, dst) = map_endpoints(
+        function,
+        edges,
+        |batch, column, row| batch.column(column).as_string::<i32>().value(row),
+        |value| index.get(value).copied(),
+    )?;
     Ok(LoadedGraph {
         ids: Arc::new(StringArray::from(unique)),
         src,
         dst,
         weights: None,
     })
+}
+
+/// An integer endpoint (`column` 0: src, 1: dst) of an edge batch.
+fn integer_endpoint(batch: &RecordBatch, column: usize, row: usize) -> i64 {
+    batch.column(column).as_primitive::<Int64Type>().value(row)
+}
+
+/// The vertex indices of both endpoints of every edge without a NULL endpoint, or an
+/// error naming the first endpoint `index_of` does not know.
+fn map_endpoints<'a, T: std::fmt::Display>(
+    function: &str,
+    edges: &'a [RecordBatch],
+    value: impl Fn(&'a RecordBatch, usize, usize) -> T,
+    index_of: impl Fn(&T) -> Option<u32>,
+) -> Result<(Vec<u32>, Vec<u32>)> {
+    let edge_count: usize = edges.iter().map(RecordBatch::num_rows).sum();
+    let mut src = Vec::with_capacity(edge_count);
+    let mut dst = Vec::with_capacity(edge_count);
+    for batch in edges {
+        for row in 0..batch.num_rows() {
+            if !valid_edge(batch, row) {
+                continue;
+            }
+            for (column, out) in [(0, &mut src), (1, &mut dst)] {
+                let endpoint = value(batch, column, row);
+                match index_of(&endpoint) {
+                    Some(index) => out.push(index),
+                    None => {
+                        return exec_err!(
+                            "{function}: an edge references vertex {endpoint}, which is not in the \
+                             vertex relation; add it to the vertices or filter the edges"
+                        )
+                    }
+                }
+            }
+        }
+    }
+    Ok((src, dst))
 }
 
 fn too_many(function: &str) -> datafusion::common::DataFusionError {

@@ -17,19 +17,18 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use datafusion::arrow::array::{
     Array, ArrayRef, Float64Builder, Int64Array, Int64Builder, RecordBatch, StringBuilder,
     TimestampMicrosecondBuilder,
 };
 use datafusion::arrow::compute::cast as cast_array;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use datafusion::catalog::{Session, TableFunctionArgs, TableFunctionImpl, TableProvider};
+use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
 use datafusion::common::{
     exec_datafusion_err, plan_datafusion_err, plan_err, Column, JoinType, Result, ScalarValue,
 };
 use datafusion::execution::context::SessionState;
-use datafusion::execution::{SendableRecordBatchStream, TaskContext};
+use datafusion::execution::TaskContext;
 use datafusion::functions::math::expr_fn::isnan;
 use datafusion::functions_aggregate::count::count_all;
 use datafusion::functions_aggregate::expr_fn::{count, count_distinct};
@@ -37,17 +36,14 @@ use datafusion::logical_expr::expr::BinaryExpr;
 use datafusion::logical_expr::type_coercion::binary::comparison_coercion;
 use datafusion::logical_expr::{
     cast, lit, try_cast, when, Documentation, Expr, LogicalPlan, LogicalPlanBuilder, Operator,
-    TableType,
 };
-use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
-use datafusion::physical_plan::streaming::{PartitionStream, StreamingTableExec};
-use datafusion::physical_plan::{collect, ExecutionPlan};
+use datafusion::physical_plan::collect;
 use datafusion_macros::user_doc;
 
 use super::rules::{
     parse_json_rules, project_rules_relation, rules_from_batches, Bound, CheckType, Rule,
 };
-use crate::table_function::{plan_input, string_arg, Options};
+use crate::table_function::{plan_input, string_arg, AsyncCompute, DeferredTable, Options};
 
 #[user_doc(
     doc_section(label = "Data Quality Table Functions"),
@@ -169,11 +165,24 @@ impl TableFunctionImpl for DataQualityChecksFunction {
                 &text,
             )?)
         };
-        Ok(Arc::new(QualityChecksTable {
-            schema: output_schema(),
-            source,
-            table_root,
-        }))
+        let compute: AsyncCompute = Arc::new(move |session, ctx| {
+            let (source, table_root) = (source.clone(), table_root.clone());
+            Box::pin(async move {
+                let rules = match source {
+                    RulesSource::Parsed(rules) => rules,
+                    RulesSource::Relation(plan) => {
+                        let plan = session.create_physical_plan(&plan).await?;
+                        rules_from_batches(NAME, &collect(plan, Arc::clone(&ctx)).await?)?
+                    }
+                };
+                let rows = run_checks(&session, &ctx, &rules, table_root.as_deref()).await?;
+                Ok(vec![results_batch(&output_schema(), &rows)?])
+            })
+        });
+        Ok(Arc::new(DeferredTable::from_async(
+            output_schema(),
+            compute,
+        )))
     }
 }
 
@@ -209,104 +218,6 @@ enum RulesSource {
     Parsed(Vec<Rule>),
     /// A rules relation, projected to the rule columns; read at scan time.
     Relation(LogicalPlan),
-}
-
-#[derive(Debug)]
-struct QualityChecksTable {
-    schema: SchemaRef,
-    source: RulesSource,
-    table_root: Option<String>,
-}
-
-#[async_trait]
-impl TableProvider for QualityChecksTable {
-    fn schema(&self) -> SchemaRef {
-        Arc::clone(&self.schema)
-    }
-
-    fn table_type(&self) -> TableType {
-        TableType::View
-    }
-
-    async fn scan(
-        &self,
-        state: &dyn Session,
-        projection: Option<&Vec<usize>>,
-        _filters: &[Expr],
-        limit: Option<usize>,
-    ) -> Result<Arc<dyn ExecutionPlan>> {
-        let session = state
-            .as_any()
-            .downcast_ref::<SessionState>()
-            .ok_or_else(|| plan_datafusion_err!("{NAME} needs a DataFusion SessionState"))?
-            .clone();
-        let source = match &self.source {
-            RulesSource::Parsed(rules) => PlannedRules::Parsed(rules.clone()),
-            RulesSource::Relation(plan) => {
-                PlannedRules::Relation(state.create_physical_plan(plan).await?)
-            }
-        };
-        let partition = Arc::new(ChecksPartition {
-            schema: Arc::clone(&self.schema),
-            session,
-            source,
-            table_root: self.table_root.clone(),
-        });
-        Ok(Arc::new(StreamingTableExec::try_new(
-            Arc::clone(&self.schema),
-            vec![partition],
-            projection,
-            Vec::new(),
-            false,
-            limit,
-        )?))
-    }
-}
-
-#[derive(Clone)]
-enum PlannedRules {
-    Parsed(Vec<Rule>),
-    Relation(Arc<dyn ExecutionPlan>),
-}
-
-struct ChecksPartition {
-    schema: SchemaRef,
-    session: SessionState,
-    source: PlannedRules,
-    table_root: Option<String>,
-}
-
-impl Debug for ChecksPartition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChecksPartition").finish_non_exhaustive()
-    }
-}
-
-impl PartitionStream for ChecksPartition {
-    fn schema(&self) -> &SchemaRef {
-        &self.schema
-    }
-
-    fn execute(&self, ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
-        let session = self.session.clone();
-        let source = self.source.clone();
-        let table_root = self.table_root.clone();
-        let schema = Arc::clone(&self.schema);
-        let batch = futures::stream::once(async move {
-            let rules = match source {
-                PlannedRules::Parsed(rules) => rules,
-                PlannedRules::Relation(plan) => {
-                    rules_from_batches(NAME, &collect(plan, Arc::clone(&ctx)).await?)?
-                }
-            };
-            let rows = run_checks(&session, &ctx, &rules, table_root.as_deref()).await?;
-            results_batch(&schema, &rows)
-        });
-        Box::pin(RecordBatchStreamAdapter::new(
-            Arc::clone(&self.schema),
-            batch,
-        ))
-    }
 }
 
 /// One output row.
