@@ -3,60 +3,13 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use common::scenario::{number, rows, script, setup_only};
 use ignis::cli::runner::run_file;
-use ignis::generate::{generate, DataGroup, GenerateOptions};
-use ignis::{IgnisConfig, IgnisContext};
+use ignis::generate::DataGroup;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-/// Rows of a query as strings.
-async fn rows(
-    ctx: &IgnisContext,
-    sql: &str,
-) -> Result<Vec<Vec<String>>, Box<dyn std::error::Error>> {
-    let batches = ctx.execute(sql).await?.collect().await?;
-    Ok(common::format_rows(&batches, None)?)
-}
-
-async fn number(ctx: &IgnisContext, sql: &str) -> Result<f64, Box<dyn std::error::Error>> {
-    let rows = rows(ctx, sql).await?;
-    let cell = rows
-        .first()
-        .and_then(|r| r.first())
-        .ok_or_else(|| format!("no rows from {sql}"))?;
-    Ok(cell.parse::<f64>()?)
-}
-
-fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sql").join(name)
-}
-
-/// Generates the `groups` of sample data at scale 1 (seed 7) and returns a context with
-/// `${data}` and `${out}` set.
-async fn setup_only(
-    dir: &Path,
-    groups: Vec<DataGroup>,
-) -> Result<IgnisContext, Box<dyn std::error::Error>> {
-    let data = dir.join("data");
-    let out = dir.join("out");
-    let options = GenerateOptions {
-        out: data.clone(),
-        scale: 1,
-        seed: 7,
-        only: groups,
-    };
-    generate(&options, &|_| {}).await?;
-    let mut config = IgnisConfig::default();
-    config
-        .variables
-        .insert("data".into(), data.display().to_string());
-    config
-        .variables
-        .insert("out".into(), out.display().to_string());
-    Ok(IgnisContext::new(config)?)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_analysis_finds_planted_incidents() -> TestResult {

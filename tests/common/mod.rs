@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests.
 
+pub mod scenario;
+
 use datafusion::arrow::array::Array;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
