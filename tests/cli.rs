@@ -37,6 +37,22 @@ fn command_with_csv_format_and_variables() -> TestResult {
 }
 
 #[test]
+fn csv_and_automatic_formats_render_nested_columns_as_text() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let sql = "SELECT named_struct('start', 1, 'end', 2) AS window, make_array(1, 2) AS items";
+    for format in ["csv", "automatic"] {
+        let out = ignis(&["--format", format, "-q", "-c", sql], dir.path())?;
+        assert!(out.status.success(), "{format}: {}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stdout).trim(),
+            "window,items\n\"{start: 1, end: 2}\",\"[1, 2]\"",
+            "{format}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
 fn file_runs_in_order_with_relative_delta_paths() -> TestResult {
     let dir = tempfile::tempdir()?;
     std::fs::write(

@@ -4,14 +4,21 @@
 //! reporting `file:line`, the statement and the error: a scheduled job must not carry on
 //! after a broken step.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
+use datafusion::arrow::array::{Array, ArrayRef, RecordBatch, StringBuilder};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::common::Result;
 use datafusion::error::DataFusionError;
+use datafusion::execution::SendableRecordBatchStream;
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion_cli::print_format::PrintFormat;
 use datafusion_cli::print_options::PrintOptions;
+use futures::{StreamExt, TryStreamExt};
 
 use super::pipeline::{self, PipelineTracker};
 use crate::context::IgnisContext;
@@ -142,19 +149,88 @@ pub async fn run_and_print(
     let start = Instant::now();
     let df = ctx.execute(sql).await?;
     let format_options = ctx.session().state().config().options().format.clone();
-    if print_options.format == PrintFormat::Table || print_options.format == PrintFormat::Automatic
-    {
+    if print_options.format == PrintFormat::Table {
         let schema = df.schema().inner().clone();
         let batches = df.collect().await?;
         let rows = batches.iter().map(|b| b.num_rows()).sum();
         print_options.print_batches(schema, &batches, start, rows, &format_options)
+    } else if print_options.format == PrintFormat::Automatic {
+        // datafusion-cli prints "automatic" as CSV.
+        let stream = nested_as_text(df.execute_stream().await?)?;
+        let schema = stream.schema();
+        let batches: Vec<RecordBatch> = stream.try_collect().await?;
+        let rows = batches.iter().map(|b| b.num_rows()).sum();
+        print_options.print_batches(schema, &batches, start, rows, &format_options)
     } else {
         // Streaming keeps memory flat for large CSV/JSON exports.
-        let stream = df.execute_stream().await?;
+        let mut stream = df.execute_stream().await?;
+        if matches!(print_options.format, PrintFormat::Csv | PrintFormat::Tsv) {
+            stream = nested_as_text(stream)?;
+        }
         print_options
             .print_stream(stream, start, &format_options)
             .await
     }
+}
+
+/// Renders struct, list and map columns as text (`{start: .., end: ..}`, `[a, b]`), as
+/// the table printer shows them: Arrow's CSV writer refuses nested types, and a query
+/// returning Spark's `window` struct must still export.
+fn nested_as_text(stream: SendableRecordBatchStream) -> Result<SendableRecordBatchStream> {
+    let schema = stream.schema();
+    let is_nested: Vec<bool> = schema
+        .fields()
+        .iter()
+        .map(|f| f.data_type().is_nested())
+        .collect();
+    if !is_nested.contains(&true) {
+        return Ok(stream);
+    }
+    let text_schema = Arc::new(Schema::new(
+        schema
+            .fields()
+            .iter()
+            .zip(&is_nested)
+            .map(|(field, nested)| match nested {
+                true => Field::new(field.name(), DataType::Utf8, field.is_nullable()),
+                false => field.as_ref().clone(),
+            })
+            .collect::<Vec<_>>(),
+    ));
+    let output_schema = Arc::clone(&text_schema);
+    let batches = stream.map(move |batch| {
+        let batch = batch?;
+        let options = FormatOptions::default();
+        let columns = batch
+            .columns()
+            .iter()
+            .zip(&is_nested)
+            .map(|(column, nested)| -> Result<ArrayRef> {
+                if !nested {
+                    return Ok(Arc::clone(column));
+                }
+                let formatter = ArrayFormatter::try_new(column.as_ref(), &options)?;
+                let mut text = StringBuilder::with_capacity(column.len(), column.len() * 16);
+                let mut cell = String::new();
+                for row in 0..column.len() {
+                    if column.is_null(row) {
+                        text.append_null();
+                    } else {
+                        cell.clear();
+                        write!(cell, "{}", formatter.value(row))
+                            .map_err(|e| DataFusionError::External(Box::new(e)))?;
+                        text.append_value(&cell);
+                    }
+                }
+                Ok(Arc::new(text.finish()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(RecordBatch::try_new(Arc::clone(&text_schema), columns)?)
+    });
+    Ok(Box::pin(RecordBatchStreamAdapter::new(
+        output_schema,
+        batches,
+    )))
 }
 
 /// Executes one statement, draining its result without printing.
