@@ -12,7 +12,7 @@ use datafusion::catalog::MemorySchemaProvider;
 use datafusion::common::{plan_datafusion_err, DataFusionError, Result};
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::{FunctionRegistry, SessionStateBuilder};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::Statement;
@@ -84,6 +84,11 @@ impl IgnisContext {
             .table_factories_mut()
             .insert("DELTATABLE".to_string(), delta_factory);
         datafusion_spark::register_all(&mut state)?;
+        // datafusion-spark's `avg` replaces DataFusion's with a Float64-only version that
+        // cannot retract rows, so `avg(x) OVER (ROWS BETWEEN 24 PRECEDING AND CURRENT
+        // ROW)` fails. DataFusion's gives Spark's results (and decimal averages, as Spark
+        // does) and slides in O(n).
+        state.register_udaf(datafusion::functions_aggregate::average::avg_udaf())?;
         ignis_udfs::register_all(&mut state)?;
 
         let ctx = SessionContext::new_with_state(state);
