@@ -5,11 +5,13 @@
 
 pub mod clustering;
 pub mod etl;
+pub mod forecast;
 pub mod graph;
 pub mod market_basket;
 pub mod quality;
 pub mod retail;
 pub mod table_function;
+pub mod timeseries;
 
 use datafusion::catalog::TableFunctionImpl;
 use datafusion::common::Result;
@@ -20,7 +22,9 @@ use std::sync::Arc;
 
 /// Every scalar function of the catalog.
 pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
-    retail::scalar_functions()
+    let mut functions = retail::scalar_functions();
+    functions.extend(timeseries::scalar_functions());
+    functions
 }
 
 /// Every aggregate function of the catalog.
@@ -30,7 +34,7 @@ pub fn all_aggregate_functions() -> Vec<Arc<AggregateUDF>> {
 
 /// Every window function of the catalog.
 pub fn all_window_functions() -> Vec<Arc<WindowUDF>> {
-    Vec::new()
+    timeseries::window_functions()
 }
 
 /// Every table function of the catalog, by name.
@@ -40,6 +44,7 @@ pub fn all_table_functions() -> Vec<(&'static str, Arc<dyn TableFunctionImpl>)> 
     functions.extend(graph::table_functions());
     functions.extend(quality::table_functions());
     functions.extend(etl::table_functions());
+    functions.extend(forecast::table_functions());
     functions
 }
 
@@ -67,6 +72,7 @@ pub fn all_documentation() -> Vec<(String, Documentation)> {
     docs.extend(graph::table_function_docs());
     docs.extend(quality::table_function_docs());
     docs.extend(etl::table_function_docs());
+    docs.extend(forecast::table_function_docs());
     docs.sort_by(|a, b| (a.1.doc_section.label, &a.0).cmp(&(b.1.doc_section.label, &b.0)));
     docs
 }
