@@ -72,7 +72,9 @@ pub enum SubCommand {
         /// (application_logs, planted_log_anomalies), graph (entities, relationships;
         /// 5000 vertices and about 50k edges per unit of scale), quality (dq_customers,
         /// dq_orders, dq_planted_defects, data_quality_rules.json), dimensions
-        /// (customer_updates_initial/_batch1/_batch2, planted_customer_changes).
+        /// (customer_updates_initial/_batch1/_batch2, planted_customer_changes), etl
+        /// (etl_sources/), timeseries (time_series), sensors (IoT readings, machines,
+        /// thresholds) and supply_chain (sc_* tables, suppliers).
         #[arg(long, value_name = "GROUPS", value_delimiter = ',')]
         only: Vec<DataGroup>,
     },

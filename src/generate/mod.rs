@@ -27,6 +27,20 @@
 //!   (small components of 3–20 vertices that connected components finds) or
 //!   isolated vertex (no edges); `relationships` also holds a few self loops and exact
 //!   duplicate rows (≈0.05 % each) (see [`graph`]).
+//! * `planted_late_suppliers` lists the suppliers that deliver late most of the time,
+//!   `planted_stock_status` the stock status (CRITICAL, REORDER, OVERSTOCKED, OPTIMAL)
+//!   each `(product, warehouse)` of `sc_inventory` was planted with, and
+//!   `planted_sc_demand` the expected monthly demand per product (see [`supply_chain`]).
+//! * `planted_ts_anomalies` lists the isolated spikes and dips planted in the hourly
+//!   `time_series` (daily and weekly seasonality, trend, noise), each 7–10 standard
+//!   deviations of seasonality plus noise, 3–5 days apart (see [`timeseries`]).
+//! * `planted_sensor_faults` lists the 5-minute windows in which a machine's mean
+//!   temperature, vibration and/or pressure in `sensor_readings` leave its
+//!   `operating_thresholds` (one sensor: MEDIUM, more: HIGH; no other window crosses);
+//!   `historical_sensor_data` degrades before each of the `maintenance_events`; the
+//!   JSON-lines `sensor_stream/` holds the out-of-range readings of
+//!   `planted_sensor_anomalies`, the error bursts of `planted_device_errors` and the
+//!   malformed lines of `planted_stream_malformed` (see [`sensors`]).
 //!
 //! Output is a pure function of `(scale, seed)`: no wall-clock time is used, every
 //! table and every chunk draws from its own ChaCha8 sub-stream derived from the seed,
@@ -41,6 +55,9 @@ mod graph;
 mod logs;
 mod quality;
 mod retail;
+mod sensors;
+mod supply_chain;
+mod timeseries;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -89,17 +106,27 @@ pub enum DataGroup {
     /// `products.parquet`, the Delta tables `inventory` and `planted_etl_malformed`
     /// (seed scenario 13, see [`etl`]).
     Etl,
+    /// `time_series` (hourly series with trend, daily and weekly seasonality) and
+    /// `planted_ts_anomalies` (seed scenario 18, see [`timeseries`]).
+    TimeSeries,
+    /// IoT sensors (seed scenarios 5 and 14, see [`sensors`]).
+    Sensors,
+    /// Supply chain tables (seed scenario 7, see [`supply_chain`]).
+    SupplyChain,
 }
 
 impl DataGroup {
     /// Every group, in generation order.
-    pub const ALL: [DataGroup; 6] = [
+    pub const ALL: [DataGroup; 9] = [
         DataGroup::Retail,
         DataGroup::Logs,
         DataGroup::Graph,
         DataGroup::Quality,
         DataGroup::Dimensions,
         DataGroup::Etl,
+        DataGroup::TimeSeries,
+        DataGroup::Sensors,
+        DataGroup::SupplyChain,
     ];
 
     /// The group's name as accepted by `ignis generate --only`.
@@ -111,6 +138,9 @@ impl DataGroup {
             DataGroup::Quality => "quality",
             DataGroup::Dimensions => "dimensions",
             DataGroup::Etl => "etl",
+            DataGroup::TimeSeries => "timeseries",
+            DataGroup::Sensors => "sensors",
+            DataGroup::SupplyChain => "supply_chain",
         }
     }
 }
@@ -131,7 +161,7 @@ impl FromStr for DataGroup {
             .find(|g| g.name().eq_ignore_ascii_case(s))
             .ok_or_else(|| {
                 format!(
-                    "unknown data group '{s}': use retail, logs, graph, quality, dimensions or etl"
+                    "unknown data group '{s}': use retail, logs, graph, quality, dimensions, etl, timeseries, sensors or supply_chain"
                 )
             })
     }
@@ -247,6 +277,25 @@ pub async fn generate(
             summaries.push(summary(&opts.out, &name, rows));
         }
     }
+    if opts.includes(DataGroup::TimeSeries) {
+        for (name, rows) in
+            timeseries::write_timeseries(opts.seed, opts.scale, &root, progress).await?
+        {
+            summaries.push(summary(&opts.out, &name, rows));
+        }
+    }
+    if opts.includes(DataGroup::Sensors) {
+        for (name, rows) in sensors::write_sensors(opts.seed, opts.scale, &root, progress).await? {
+            summaries.push(summary(&opts.out, &name, rows));
+        }
+    }
+    if opts.includes(DataGroup::SupplyChain) {
+        for (name, rows) in
+            supply_chain::write_supply_chain(opts.seed, opts.scale, &root, progress).await?
+        {
+            summaries.push(summary(&opts.out, &name, rows));
+        }
+    }
     Ok(summaries)
 }
 
@@ -271,6 +320,22 @@ mod tag {
     pub const GRAPH_EDGE: u64 = 9;
     pub const GRAPH_COMPONENT: u64 = 10;
     pub const DIMENSION: u64 = 12;
+    pub const SENSOR_MACHINE: u64 = 30;
+    pub const SENSOR_READING: u64 = 31;
+    pub const SENSOR_HISTORY: u64 = 32;
+    pub const SENSOR_STREAM_PLAN: u64 = 33;
+    pub const SENSOR_STREAM_DEVICE: u64 = 34;
+    pub const SENSOR_STREAM_EVENT: u64 = 35;
+    pub const SENSOR_STREAM_MALFORMED: u64 = 36;
+    pub const SC_PRODUCT: u64 = 40;
+    pub const SC_SUPPLIER: u64 = 41;
+    pub const SC_INVENTORY: u64 = 42;
+    pub const SC_ORDERS: u64 = 43;
+    pub const SC_SHIPMENT: u64 = 44;
+    /// Time series parameters and anomaly schedule, one stream per series.
+    pub const TS_SERIES: u64 = 20;
+    /// Time series noise, one stream per series.
+    pub const TS_NOISE: u64 = 21;
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed bijection on `u64`.
@@ -440,7 +505,28 @@ mod tests {
                 "etl_sources/orders.jsonl",
                 "etl_sources/products.parquet",
                 "etl_sources/inventory",
-                "etl_sources/planted_etl_malformed"
+                "etl_sources/planted_etl_malformed",
+                "time_series",
+                "planted_ts_anomalies",
+                "machine_metadata",
+                "operating_thresholds",
+                "sensor_readings",
+                "planted_sensor_faults",
+                "historical_sensor_data",
+                "maintenance_events",
+                "sensor_stream",
+                "sensor_thresholds",
+                "planted_sensor_anomalies",
+                "planted_device_errors",
+                "planted_stream_malformed",
+                "sc_products",
+                "suppliers",
+                "sc_inventory",
+                "sc_orders",
+                "sc_shipments",
+                "planted_late_suppliers",
+                "planted_stock_status",
+                "planted_sc_demand"
             ]
         );
         assert!(lines
