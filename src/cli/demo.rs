@@ -28,6 +28,14 @@ pub const SCRIPTS: &[(&str, &str)] = &[
         include_str!("../../sql/04_ecommerce_purchase_patterns.sql"),
     ),
     (
+        "05_iot_sensor_processing.sql",
+        include_str!("../../sql/05_iot_sensor_processing.sql"),
+    ),
+    (
+        "07_supply_chain_optimization.sql",
+        include_str!("../../sql/07_supply_chain_optimization.sql"),
+    ),
+    (
         "11_data_quality_monitoring.sql",
         include_str!("../../sql/11_data_quality_monitoring.sql"),
     ),
@@ -40,8 +48,16 @@ pub const SCRIPTS: &[(&str, &str)] = &[
         include_str!("../../sql/13_etl_pipeline.sql"),
     ),
     (
+        "14_streaming_data_processing.sql",
+        include_str!("../../sql/14_streaming_data_processing.sql"),
+    ),
+    (
         "17_graph_analysis.sql",
         include_str!("../../sql/17_graph_analysis.sql"),
+    ),
+    (
+        "18_time_series_analysis.sql",
+        include_str!("../../sql/18_time_series_analysis.sql"),
     ),
 ];
 
