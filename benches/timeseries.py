@@ -98,7 +98,7 @@ def main():
         args.ignis, "-q", "-c",
         f"""CREATE TABLE delta.`{table}` AS
             SELECT 'device_' || lpad(CAST(d.value AS VARCHAR), 5, '0') AS device_id,
-                   TIMESTAMP '2024-01-01 00:00:00' + (m.value * INTERVAL '1 minute') AS ts,
+                   to_timestamp_seconds(1704067200 + m.value * 60) AS ts,
                    20 + 5 * sin(2 * pi() * (m.value % 1440) / 1440.0) + random() AS value
             FROM generate_series(1, {args.devices}) d, generate_series(0, {per_device - 1}) m""",
     ])
@@ -112,7 +112,8 @@ def main():
         duck_s, duck_rss, duck_out = timed([
             sys.executable, "-c",
             "import duckdb, sys; con = duckdb.connect(); con.execute('SET threads = 2');"
-            "print(con.sql(sys.argv[1]).fetchall())",
+            "con.execute('SET enable_progress_bar = false');"
+            "print(','.join(map(str, con.sql(sys.argv[1]).fetchone())))",
             variants["duckdb"].format(t=duck_table),
         ])
         for engine, sql in variants.items():
@@ -120,7 +121,7 @@ def main():
                 s, r, out = duck_s, duck_rss, duck_out
             else:
                 s, r, out = timed([args.ignis, "-q", "--format", "csv", "-c", sql.format(t=ignis_table)])
-                out = out.replace("\n", " ")
+                out = out.splitlines()[-1]
             print(f"| {name} | {engine} | {s:.2f} | {r:.0f} | {s / duck_s:.2f} | {out} |")
 
 
