@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, Float64Array};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
 use datafusion::common::Result;
 use datafusion::logical_expr::Documentation;
@@ -13,8 +12,7 @@ use datafusion_macros::user_doc;
 
 use super::evaluate::holdout_fit;
 use super::model;
-use super::{key_column, map_series, ForecastCall};
-use crate::table_function::DeferredTable;
+use super::{map_series, ForecastCall, Output};
 
 #[user_doc(
     doc_section(label = "Forecasting Table Functions"),
@@ -68,21 +66,18 @@ impl TableFunctionImpl for ForecastBacktestFunction {
         let call = ForecastCall::parse(NAME, &args, USAGE, OPTIONS)?;
         let holdout = model::holdout(NAME, &call.options)?;
         let level = model::level(NAME, &call.options)?;
-        let schema = Arc::new(Schema::new(call.fields(vec![
+        let fields = vec![
             call.time_field.clone(),
             Field::new("actual", DataType::Float64, false),
             Field::new("forecast", DataType::Float64, false),
             Field::new("error", DataType::Float64, false),
             Field::new("lower", DataType::Float64, false),
             Field::new("upper", DataType::Float64, false),
-        ])));
-        let out_schema = Arc::clone(&schema);
-        let (columns, options) = (call.columns, call.model);
-        let series_type = call.series_field.map(|f| f.data_type().clone());
-        let compute = Arc::new(move |batches: Vec<RecordBatch>| {
+        ];
+        Ok(call.table(fields, move |batches, columns, options| {
             // Per series: (time, actual, forecast, half-width) of each observed holdout point.
-            let (key_arrays, results) = map_series(NAME, &batches, &columns, |name, series| {
-                let Some(fit) = holdout_fit(NAME, &options, name, &series, holdout)? else {
+            let (key_arrays, results) = map_series(NAME, batches, columns, |name, series| {
+                let Some(fit) = holdout_fit(NAME, options, name, &series, holdout)? else {
                     return Ok(Vec::new());
                 };
                 let half = fit.fitted.half_widths(fit.forecast.len(), level);
@@ -111,17 +106,16 @@ impl TableFunctionImpl for ForecastBacktestFunction {
                     upper.push(f + w);
                 }
             }
-            let mut arrays: Vec<ArrayRef> = Vec::new();
-            if let Some(data_type) = &series_type {
-                arrays.push(key_column(&key_arrays, &keys, data_type)?);
-            }
-            arrays.push(columns.time_type.array(times)?);
+            let mut arrays: Vec<ArrayRef> = vec![columns.time_type.array(times)?];
             for values in [actual, forecast, error, lower, upper] {
                 arrays.push(Arc::new(Float64Array::from(values)));
             }
-            Ok(vec![RecordBatch::try_new(Arc::clone(&out_schema), arrays)?])
-        });
-        Ok(Arc::new(DeferredTable::new(schema, call.input, compute)))
+            Ok(Output {
+                key_arrays,
+                keys,
+                arrays,
+            })
+        }))
     }
 }
 

@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, Float64Array, Int64Array, StringArray};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
 use datafusion::common::Result;
 use datafusion::logical_expr::Documentation;
@@ -13,8 +12,7 @@ use datafusion_macros::user_doc;
 
 use super::model::{self, Fitted, ModelOptions};
 use super::series::Regular;
-use super::{key_column, map_series, ForecastCall};
-use crate::table_function::DeferredTable;
+use super::{map_series, ForecastCall, Output};
 
 #[user_doc(
     doc_section(label = "Forecasting Table Functions"),
@@ -116,21 +114,18 @@ impl TableFunctionImpl for ForecastEvaluateFunction {
     fn call_with_args(&self, args: TableFunctionArgs) -> Result<Arc<dyn TableProvider>> {
         let call = ForecastCall::parse(NAME, &args, USAGE, OPTIONS)?;
         let holdout = model::holdout(NAME, &call.options)?;
-        let schema = Arc::new(Schema::new(call.fields(vec![
+        let fields = vec![
             Field::new("method", DataType::Utf8, false),
             Field::new("n_train", DataType::Int64, false),
             Field::new("n_test", DataType::Int64, false),
             Field::new("rmse", DataType::Float64, true),
             Field::new("mae", DataType::Float64, true),
             Field::new("r2", DataType::Float64, true),
-        ])));
-        let out_schema = Arc::clone(&schema);
-        let (columns, options) = (call.columns, call.model);
-        let series_type = call.series_field.map(|f| f.data_type().clone());
-        let compute = Arc::new(move |batches: Vec<RecordBatch>| {
+        ];
+        Ok(call.table(fields, move |batches, columns, options| {
             // Per series: (method, n_train, n_test, rmse, mae, r2), None if skipped.
-            let (key_arrays, results) = map_series(NAME, &batches, &columns, |name, series| {
-                let Some(fit) = holdout_fit(NAME, &options, name, &series, holdout)? else {
+            let (key_arrays, results) = map_series(NAME, batches, columns, |name, series| {
+                let Some(fit) = holdout_fit(NAME, options, name, &series, holdout)? else {
                     return Ok(None);
                 };
                 let pairs: Vec<(f64, f64)> = fit
@@ -166,19 +161,20 @@ impl TableFunctionImpl for ForecastEvaluateFunction {
                 mae.push(a);
                 r2.push(r);
             }
-            let mut arrays: Vec<ArrayRef> = Vec::new();
-            if let Some(data_type) = &series_type {
-                arrays.push(key_column(&key_arrays, &keys, data_type)?);
-            }
-            arrays.push(Arc::new(StringArray::from(methods)));
-            arrays.push(Arc::new(Int64Array::from(n_train)));
-            arrays.push(Arc::new(Int64Array::from(n_test)));
-            arrays.push(Arc::new(Float64Array::from(rmse)));
-            arrays.push(Arc::new(Float64Array::from(mae)));
-            arrays.push(Arc::new(Float64Array::from(r2)));
-            Ok(vec![RecordBatch::try_new(Arc::clone(&out_schema), arrays)?])
-        });
-        Ok(Arc::new(DeferredTable::new(schema, call.input, compute)))
+            let arrays: Vec<ArrayRef> = vec![
+                Arc::new(StringArray::from(methods)),
+                Arc::new(Int64Array::from(n_train)),
+                Arc::new(Int64Array::from(n_test)),
+                Arc::new(Float64Array::from(rmse)),
+                Arc::new(Float64Array::from(mae)),
+                Arc::new(Float64Array::from(r2)),
+            ];
+            Ok(Output {
+                key_arrays,
+                keys,
+                arrays,
+            })
+        }))
     }
 }
 

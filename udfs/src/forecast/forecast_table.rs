@@ -4,16 +4,14 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, Float64Array, StringArray};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
 use datafusion::common::Result;
 use datafusion::logical_expr::Documentation;
 use datafusion_macros::user_doc;
 
 use super::model::{self, ModelOptions};
-use super::{key_column, map_series, ForecastCall};
-use crate::table_function::DeferredTable;
+use super::{map_series, ForecastCall, Output};
 
 #[user_doc(
     doc_section(label = "Forecasting Table Functions"),
@@ -108,19 +106,16 @@ impl TableFunctionImpl for ForecastFunction {
         let call = ForecastCall::parse(NAME, &args, USAGE, OPTIONS)?;
         let horizon = model::horizon(NAME, &call.options)?;
         let level = model::level(NAME, &call.options)?;
-        let schema = Arc::new(Schema::new(call.fields(vec![
+        let fields = vec![
             call.time_field.clone(),
             Field::new("forecast", DataType::Float64, false),
             Field::new("lower", DataType::Float64, false),
             Field::new("upper", DataType::Float64, false),
             Field::new("method", DataType::Utf8, false),
-        ])));
-        let out_schema = Arc::clone(&schema);
-        let (columns, options) = (call.columns, call.model);
-        let series_type = call.series_field.map(|f| f.data_type().clone());
-        let compute = Arc::new(move |batches: Vec<RecordBatch>| {
+        ];
+        Ok(call.table(fields, move |batches, columns, options| {
             // Per series: (future times, forecasts, half-widths, method), None if skipped.
-            let (key_arrays, results) = map_series(NAME, &batches, &columns, |name, series| {
+            let (key_arrays, results) = map_series(NAME, batches, columns, |name, series| {
                 let y = &series.values;
                 let period = options.period(y, ModelOptions::max_period(y.len(), 0));
                 let Some(fitted) = options.fit(NAME, name, "points", y, period)? else {
@@ -153,18 +148,19 @@ impl TableFunctionImpl for ForecastFunction {
                     methods.push(label.clone());
                 }
             }
-            let mut arrays: Vec<ArrayRef> = Vec::new();
-            if let Some(data_type) = &series_type {
-                arrays.push(key_column(&key_arrays, &keys, data_type)?);
-            }
-            arrays.push(columns.time_type.array(times)?);
-            arrays.push(Arc::new(Float64Array::from(mean)));
-            arrays.push(Arc::new(Float64Array::from(lower)));
-            arrays.push(Arc::new(Float64Array::from(upper)));
-            arrays.push(Arc::new(StringArray::from(methods)));
-            Ok(vec![RecordBatch::try_new(Arc::clone(&out_schema), arrays)?])
-        });
-        Ok(Arc::new(DeferredTable::new(schema, call.input, compute)))
+            let arrays: Vec<ArrayRef> = vec![
+                columns.time_type.array(times)?,
+                Arc::new(Float64Array::from(mean)),
+                Arc::new(Float64Array::from(lower)),
+                Arc::new(Float64Array::from(upper)),
+                Arc::new(StringArray::from(methods)),
+            ];
+            Ok(Output {
+                key_arrays,
+                keys,
+                arrays,
+            })
+        }))
     }
 }
 

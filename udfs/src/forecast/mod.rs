@@ -25,13 +25,13 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{new_empty_array, Array, ArrayRef};
 use datafusion::arrow::compute::interleave;
-use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl};
+use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
 use datafusion::common::{plan_err, DataFusionError, Result};
 use datafusion::logical_expr::{Documentation, LogicalPlan};
 
-use crate::table_function::{call_input, string_arg, Options};
+use crate::table_function::{call_input, string_arg, DeferredTable, Options};
 use model::ModelOptions;
 use series::{describe, read_series, regularize, Columns, Regular, TimeType};
 
@@ -144,6 +144,38 @@ impl ForecastCall {
     pub fn fields(&self, rest: Vec<Field>) -> Vec<Field> {
         self.series_field.iter().cloned().chain(rest).collect()
     }
+
+    /// The function's table: the series column (if any) then the fields `rest`, computed
+    /// at scan time by `rows(batches, columns, model)` (typically with [`map_series`]).
+    pub fn table<R>(self, rest: Vec<Field>, rows: R) -> Arc<dyn TableProvider>
+    where
+        R: Fn(&[RecordBatch], &Columns, &ModelOptions) -> Result<Output> + Send + Sync + 'static,
+    {
+        let schema = Arc::new(Schema::new(self.fields(rest)));
+        let out_schema = Arc::clone(&schema);
+        let (columns, model) = (self.columns, self.model);
+        let series_type = self.series_field.map(|f| f.data_type().clone());
+        let compute = Arc::new(move |batches: Vec<RecordBatch>| {
+            let output = rows(&batches, &columns, &model)?;
+            let mut arrays: Vec<ArrayRef> = Vec::new();
+            if let Some(data_type) = &series_type {
+                arrays.push(key_column(&output.key_arrays, &output.keys, data_type)?);
+            }
+            arrays.extend(output.arrays);
+            Ok(vec![RecordBatch::try_new(Arc::clone(&out_schema), arrays)?])
+        });
+        Arc::new(DeferredTable::new(schema, self.input, compute))
+    }
+}
+
+/// The rows of a forecasting table function's output.
+pub(crate) struct Output {
+    /// The series column of every input batch (from [`map_series`]).
+    pub key_arrays: Vec<ArrayRef>,
+    /// The series key (batch, row) of every output row.
+    pub keys: Vec<(usize, usize)>,
+    /// The columns after the series column.
+    pub arrays: Vec<ArrayRef>,
 }
 
 /// The series column of every input batch, and per-series results with their keys
@@ -218,7 +250,7 @@ where
 }
 
 /// The series column of the output rows, from the (batch, row) keys.
-pub(crate) fn key_column(
+fn key_column(
     key_arrays: &[ArrayRef],
     keys: &[(usize, usize)],
     data_type: &DataType,

@@ -13,10 +13,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, Offset, TimeZon
 use datafusion::arrow::array::timezone::Tz;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int32Array, StringBuilder};
 use datafusion::arrow::buffer::ScalarBuffer;
-use datafusion::arrow::datatypes::{
-    ArrowNativeType, DataType, Date32Type, Date64Type, TimeUnit, TimestampMicrosecondType,
-    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
-};
+use datafusion::arrow::datatypes::{ArrowNativeType, DataType, Date32Type, Date64Type, TimeUnit};
 use datafusion::arrow::datatypes::{Field, FieldRef};
 use datafusion::common::{exec_datafusion_err, exec_err, plan_err, Result, ScalarValue};
 use datafusion::logical_expr::{
@@ -24,6 +21,8 @@ use datafusion::logical_expr::{
     TypeSignature, Volatility,
 };
 use datafusion_macros::user_doc;
+
+use super::{coerce_datetime, map_columnar, timestamp_values};
 
 /// One element of a compiled pattern; the `usize` is the number of repeated letters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -405,43 +404,10 @@ fn for_each_local(
     };
     let nulls = array.nulls();
     let f = &mut f;
+    if let Some((values, unit)) = timestamp_values(array) {
+        return visit(name, values, nulls, unit, 1, &zone, f);
+    }
     match array.data_type() {
-        DataType::Timestamp(TimeUnit::Second, _) => visit(
-            name,
-            array.as_primitive::<TimestampSecondType>().values(),
-            nulls,
-            TimeUnit::Second,
-            1,
-            &zone,
-            f,
-        ),
-        DataType::Timestamp(TimeUnit::Millisecond, _) => visit(
-            name,
-            array.as_primitive::<TimestampMillisecondType>().values(),
-            nulls,
-            TimeUnit::Millisecond,
-            1,
-            &zone,
-            f,
-        ),
-        DataType::Timestamp(TimeUnit::Microsecond, _) => visit(
-            name,
-            array.as_primitive::<TimestampMicrosecondType>().values(),
-            nulls,
-            TimeUnit::Microsecond,
-            1,
-            &zone,
-            f,
-        ),
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => visit(
-            name,
-            array.as_primitive::<TimestampNanosecondType>().values(),
-            nulls,
-            TimeUnit::Nanosecond,
-            1,
-            &zone,
-            f,
-        ),
         DataType::Date32 => visit(
             name,
             array.as_primitive::<Date32Type>().values(),
@@ -462,17 +428,6 @@ fn for_each_local(
         ),
         DataType::Null => (0..array.len()).try_for_each(|row| f(row, None)),
         other => exec_err!("{name}: expected a timestamp or a date, got {other}"),
-    }
-}
-
-/// Timestamps and dates stay as they are; strings are cast to timestamps.
-fn coerce_datetime(name: &str, t: &DataType) -> Result<DataType> {
-    match t {
-        DataType::Timestamp(..) | DataType::Date32 | DataType::Date64 => Ok(t.clone()),
-        DataType::Null | DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
-            Ok(DataType::Timestamp(TimeUnit::Microsecond, None))
-        }
-        other => plan_err!("{name}: the first argument must be a timestamp or a date, got {other}"),
     }
 }
 
@@ -716,20 +671,9 @@ fn day_of_week(name: &str, ts: &ArrayRef) -> Result<ArrayRef> {
             .map(|d| day_of_week_from_days(i64::from(*d)))
             .collect(),
         (DataType::Timestamp(..) | DataType::Date64, Some(per_day)) => {
-            let raw: &[i64] = match ts.data_type() {
-                DataType::Timestamp(TimeUnit::Second, _) => {
-                    ts.as_primitive::<TimestampSecondType>().values()
-                }
-                DataType::Timestamp(TimeUnit::Millisecond, _) => {
-                    ts.as_primitive::<TimestampMillisecondType>().values()
-                }
-                DataType::Timestamp(TimeUnit::Microsecond, _) => {
-                    ts.as_primitive::<TimestampMicrosecondType>().values()
-                }
-                DataType::Timestamp(TimeUnit::Nanosecond, _) => {
-                    ts.as_primitive::<TimestampNanosecondType>().values()
-                }
-                _ => ts.as_primitive::<Date64Type>().values(),
+            let raw: &[i64] = match timestamp_values(ts) {
+                Some((values, _)) => values,
+                None => ts.as_primitive::<Date64Type>().values(),
             };
             raw.iter()
                 .map(|v| day_of_week_from_days(v.div_euclid(per_day)))
@@ -776,17 +720,7 @@ impl ScalarUDFImpl for DayOfWeek {
         let [ts] = args.args.as_slice() else {
             return exec_err!("dayofweek expects one argument");
         };
-        match ts {
-            ColumnarValue::Array(array) => {
-                Ok(ColumnarValue::Array(day_of_week(self.name(), array)?))
-            }
-            ColumnarValue::Scalar(value) => {
-                let result = day_of_week(self.name(), &value.to_array()?)?;
-                Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
-                    &result, 0,
-                )?))
-            }
-        }
+        map_columnar(ts, |array| day_of_week(self.name(), array))
     }
 
     fn documentation(&self) -> Option<&Documentation> {

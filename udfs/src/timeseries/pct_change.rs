@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array};
+use datafusion::arrow::array::{Array, ArrayRef, Float64Array};
 use datafusion::arrow::buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Float64Type};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{exec_err, plan_err, Result, ScalarValue};
 use datafusion::logical_expr::expr::WindowFunction;
 use datafusion::logical_expr::function::{
@@ -17,7 +17,7 @@ use datafusion::logical_expr::{
 use datafusion::physical_expr::expressions::Literal;
 use datafusion_macros::user_doc;
 
-use super::zscore::coerce_numeric;
+use super::{coerce_numeric, float64_argument};
 
 #[user_doc(
     doc_section(label = "Time Series Functions"),
@@ -178,15 +178,7 @@ fn pct_change(values: &Float64Array, periods: usize) -> Float64Array {
 
 impl PartitionEvaluator for PctChangeEvaluator {
     fn evaluate_all(&mut self, values: &[ArrayRef], num_rows: usize) -> Result<ArrayRef> {
-        let Some(array) = values.first() else {
-            return exec_err!("pct_change: missing argument");
-        };
-        let Some(x) = array.as_primitive_opt::<Float64Type>() else {
-            return exec_err!(
-                "pct_change: expected a Float64 argument, got {}",
-                array.data_type()
-            );
-        };
+        let x = float64_argument("pct_change", values)?;
         if x.len() != num_rows {
             return exec_err!("pct_change: {} values for {num_rows} rows", x.len());
         }
@@ -197,6 +189,8 @@ impl PartitionEvaluator for PctChangeEvaluator {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::Float64Type;
     use datafusion::logical_expr::WindowUDF;
     use datafusion::prelude::SessionContext;
 

@@ -18,8 +18,6 @@ use datafusion::arrow::array::{
 use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use datafusion::arrow::datatypes::{
     ArrowNativeType, DataType, Date32Type, Date64Type, Field, FieldRef, Fields, TimeUnit,
-    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-    TimestampSecondType,
 };
 use datafusion::common::{exec_datafusion_err, exec_err, plan_datafusion_err, plan_err};
 use datafusion::common::{Result, ScalarValue};
@@ -28,6 +26,8 @@ use datafusion::logical_expr::{
     TypeSignature, Volatility,
 };
 use datafusion_macros::user_doc;
+
+use super::{coerce_datetime, map_columnar, timestamp_values};
 
 const NANOS_PER_SECOND: i128 = 1_000_000_000;
 const NANOS_PER_DAY: i128 = 86_400 * NANOS_PER_SECOND;
@@ -312,17 +312,7 @@ fn check_arity(name: &str, n: usize, sliding: bool) -> Result<()> {
 fn coerce(name: &str, sliding: bool, arg_types: &[DataType]) -> Result<Vec<DataType>> {
     check_arity(name, arg_types.len(), sliding)?;
     let mut out = Vec::with_capacity(arg_types.len());
-    out.push(match &arg_types[0] {
-        t @ (DataType::Timestamp(..) | DataType::Date32 | DataType::Date64) => t.clone(),
-        DataType::Null | DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
-            DataType::Timestamp(TimeUnit::Microsecond, None)
-        }
-        other => {
-            return plan_err!(
-                "{name}: the first argument must be a timestamp or a date, got {other}"
-            )
-        }
-    });
+    out.push(coerce_datetime(name, &arg_types[0])?);
     for t in &arg_types[1..] {
         match t {
             DataType::Utf8
@@ -419,35 +409,10 @@ fn for_each_timestamp(
         Ok(())
     }
     let nulls = array.nulls();
+    if let Some((values, _)) = timestamp_values(array) {
+        return visit(values, nulls, Some, name, &mut f);
+    }
     match array.data_type() {
-        DataType::Timestamp(TimeUnit::Second, _) => visit(
-            array.as_primitive::<TimestampSecondType>().values(),
-            nulls,
-            Some,
-            name,
-            &mut f,
-        ),
-        DataType::Timestamp(TimeUnit::Millisecond, _) => visit(
-            array.as_primitive::<TimestampMillisecondType>().values(),
-            nulls,
-            Some,
-            name,
-            &mut f,
-        ),
-        DataType::Timestamp(TimeUnit::Microsecond, _) => visit(
-            array.as_primitive::<TimestampMicrosecondType>().values(),
-            nulls,
-            Some,
-            name,
-            &mut f,
-        ),
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => visit(
-            array.as_primitive::<TimestampNanosecondType>().values(),
-            nulls,
-            Some,
-            name,
-            &mut f,
-        ),
         DataType::Date32 => visit(
             array.as_primitive::<Date32Type>().values(),
             nulls,
@@ -464,6 +429,15 @@ fn for_each_timestamp(
         ),
         DataType::Null => Ok(()),
         other => exec_err!("{name}: the first argument must be a timestamp or a date, got {other}"),
+    }
+}
+
+/// The NULL rows of `ts` (all of them for a Null array): the rows without a window.
+fn row_nulls(ts: &ArrayRef) -> Option<NullBuffer> {
+    if ts.data_type() == &DataType::Null {
+        Some(NullBuffer::new_null(ts.len()))
+    } else {
+        ts.logical_nulls()
     }
 }
 
@@ -485,11 +459,7 @@ pub(crate) fn tumbling_windows(
         ends[row] = start.checked_add(spec.size).ok_or_else(|| overflow(name))?;
         Ok(())
     })?;
-    let nulls = if ts.data_type() == &DataType::Null {
-        Some(NullBuffer::new_null(n))
-    } else {
-        ts.logical_nulls()
-    };
+    let nulls = row_nulls(ts);
     let columns = vec![
         timestamp_array(starts, nulls.clone(), unit, tz.clone()),
         timestamp_array(ends, nulls.clone(), unit, tz),
@@ -540,11 +510,7 @@ pub(crate) fn all_windows(
             starts.len()
         );
     }
-    let nulls = if ts.data_type() == &DataType::Null {
-        Some(NullBuffer::new_null(n))
-    } else {
-        ts.logical_nulls()
-    };
+    let nulls = row_nulls(ts);
     let offsets = OffsetBuffer::from_lengths(counts.iter().map(|c| *c as usize));
     let fields = window_fields(bound);
     let structs = StructArray::try_new(
@@ -564,6 +530,31 @@ pub(crate) fn all_windows(
     )?))
 }
 
+/// The result type of either function for a timestamp argument of type `ts`: the
+/// `{start, end}` struct, or for `sliding_windows` a list of them.
+fn window_type(name: &str, sliding: bool, ts: &DataType) -> Result<DataType> {
+    let window = DataType::Struct(window_fields(&bound_type(name, ts)?));
+    Ok(if sliding {
+        DataType::List(Arc::new(Field::new_list_field(window, true)))
+    } else {
+        window
+    })
+}
+
+/// The return type of either function.
+fn result_type(name: &str, sliding: bool, arg_types: &[DataType]) -> Result<DataType> {
+    check_arity(name, arg_types.len(), sliding)?;
+    window_type(name, sliding, &arg_types[0])
+}
+
+/// The return field of either function; constant durations are checked at plan time.
+fn result_field(name: &str, sliding: bool, args: ReturnFieldArgs) -> Result<FieldRef> {
+    check_arity(name, args.arg_fields.len(), sliding)?;
+    parse_spec(name, sliding, &args.scalar_arguments[1..])?;
+    let data_type = window_type(name, sliding, args.arg_fields[0].data_type())?;
+    Ok(Arc::new(Field::new(name, data_type, true)))
+}
+
 /// Evaluates either function: the timestamp (array or scalar) and the constant specs.
 fn invoke(
     name: &str,
@@ -581,15 +572,7 @@ fn invoke(
         .collect();
     let spec = parse_spec(name, sliding, &scalars)?;
     let bound = bound_type(name, &args.args[0].data_type())?;
-    match &args.args[0] {
-        ColumnarValue::Array(ts) => Ok(ColumnarValue::Array(compute(name, ts, spec, &bound)?)),
-        ColumnarValue::Scalar(ts) => {
-            let result = compute(name, &ts.to_array()?, spec, &bound)?;
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
-                &result, 0,
-            )?))
-        }
-    }
+    map_columnar(&args.args[0], |ts| compute(name, ts, spec, &bound))
 }
 
 #[user_doc(
@@ -668,22 +651,11 @@ impl ScalarUDFImpl for Window {
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
-        check_arity(self.name(), arg_types.len(), false)?;
-        Ok(DataType::Struct(window_fields(&bound_type(
-            self.name(),
-            &arg_types[0],
-        )?)))
+        result_type(self.name(), false, arg_types)
     }
 
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
-        check_arity(self.name(), args.arg_fields.len(), false)?;
-        parse_spec(self.name(), false, &args.scalar_arguments[1..])?;
-        let bound = bound_type(self.name(), args.arg_fields[0].data_type())?;
-        Ok(Arc::new(Field::new(
-            self.name(),
-            DataType::Struct(window_fields(&bound)),
-            true,
-        )))
+        result_field(self.name(), false, args)
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
@@ -748,13 +720,6 @@ impl SlidingWindows {
     }
 }
 
-fn window_list_type(bound: &DataType) -> DataType {
-    DataType::List(Arc::new(Field::new_list_field(
-        DataType::Struct(window_fields(bound)),
-        true,
-    )))
-}
-
 impl ScalarUDFImpl for SlidingWindows {
     fn name(&self) -> &str {
         "sliding_windows"
@@ -769,19 +734,11 @@ impl ScalarUDFImpl for SlidingWindows {
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
-        check_arity(self.name(), arg_types.len(), true)?;
-        Ok(window_list_type(&bound_type(self.name(), &arg_types[0])?))
+        result_type(self.name(), true, arg_types)
     }
 
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
-        check_arity(self.name(), args.arg_fields.len(), true)?;
-        parse_spec(self.name(), true, &args.scalar_arguments[1..])?;
-        let bound = bound_type(self.name(), args.arg_fields[0].data_type())?;
-        Ok(Arc::new(Field::new(
-            self.name(),
-            window_list_type(&bound),
-            true,
-        )))
+        result_field(self.name(), true, args)
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
@@ -797,7 +754,10 @@ impl ScalarUDFImpl for SlidingWindows {
 mod tests {
     use super::*;
     use datafusion::arrow::array::Date32Array;
-    use datafusion::arrow::datatypes::IntervalMonthDayNano;
+    use datafusion::arrow::datatypes::{
+        IntervalMonthDayNano, TimestampMicrosecondType, TimestampMillisecondType,
+        TimestampNanosecondType, TimestampSecondType,
+    };
 
     const MIN: i64 = 60_000_000; // one minute in microseconds
 

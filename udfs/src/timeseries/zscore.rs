@@ -9,8 +9,8 @@
 
 use std::ops::Range;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray};
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Float64Type};
+use datafusion::arrow::array::{Array, ArrayRef};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{exec_err, plan_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{PartitionEvaluatorArgs, WindowUDFFieldArgs};
 use datafusion::logical_expr::{
@@ -18,6 +18,8 @@ use datafusion::logical_expr::{
 };
 use datafusion_macros::user_doc;
 use std::sync::Arc;
+
+use super::{coerce_numeric, float64_argument};
 
 #[user_doc(
     doc_section(label = "Time Series Functions"),
@@ -57,15 +59,6 @@ impl ZScore {
         Self {
             signature: Signature::new(TypeSignature::UserDefined, Volatility::Immutable),
         }
-    }
-}
-
-/// Numeric (or NULL) arguments become Float64; anything else is a plan error.
-pub(crate) fn coerce_numeric(name: &str, what: &str, t: &DataType) -> Result<DataType> {
-    if t.is_numeric() || matches!(t, DataType::Null) {
-        Ok(DataType::Float64)
-    } else {
-        plan_err!("{name}: the {what} must be numeric, got {t}")
     }
 }
 
@@ -299,15 +292,7 @@ impl PartitionEvaluator for ZScoreEvaluator {
     }
 
     fn evaluate(&mut self, values: &[ArrayRef], range: &Range<usize>) -> Result<ScalarValue> {
-        let Some(array) = values.first() else {
-            return exec_err!("zscore: missing argument");
-        };
-        let Some(x) = array.as_primitive_opt::<Float64Type>() else {
-            return exec_err!(
-                "zscore: expected a Float64 argument, got {}",
-                array.data_type()
-            );
-        };
+        let x = float64_argument("zscore", values)?;
         let row = self.row;
         self.row += 1;
         if row >= x.len() || range.end > x.len() || range.start > range.end {
@@ -324,8 +309,8 @@ impl PartitionEvaluator for ZScoreEvaluator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datafusion::arrow::array::{Float64Array, TimestampMicrosecondArray};
-    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::arrow::array::{AsArray, Float64Array, TimestampMicrosecondArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Schema};
     use datafusion::arrow::record_batch::RecordBatch;
     use datafusion::logical_expr::WindowUDF;
     use datafusion::prelude::SessionContext;
