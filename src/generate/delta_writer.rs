@@ -141,3 +141,29 @@ where
     progress(&format!("{name}: {} rows written", fmt_count(rows)));
     Ok(rows)
 }
+
+/// Writes one in-memory batch (a small table: ground truth, dimensions) as the Delta
+/// table at `location`. Returns the number of rows written.
+pub(super) async fn write_batch(
+    name: &str,
+    location: &Path,
+    schema: SchemaRef,
+    batch: RecordBatch,
+    progress: &dyn Fn(&str),
+) -> Result<u64, GenerateError> {
+    let rows = batch.num_rows() as u64;
+    let factory = move || -> BatchIter { Box::new(std::iter::once(Ok(batch.clone()))) };
+    write_delta(name, location, schema, rows, factory, progress).await
+}
+
+/// [`write_batch`] to `root/name`, returning `(name, rows)` as the group writers report.
+pub(super) async fn write_named_batch(
+    name: &str,
+    root: &Path,
+    schema: SchemaRef,
+    batch: RecordBatch,
+    progress: &dyn Fn(&str),
+) -> Result<(String, u64), GenerateError> {
+    let rows = write_batch(name, &root.join(name), schema, batch, progress).await?;
+    Ok((name.to_string(), rows))
+}

@@ -23,7 +23,7 @@ use deltalake::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use deltalake::arrow::error::ArrowError;
 use rand::Rng;
 
-use super::delta_writer::{write_delta, BatchIter};
+use super::delta_writer::write_batch;
 use super::{sub_rng, tag, GenerateError};
 
 /// Tables of this group, in generation order.
@@ -300,9 +300,7 @@ pub(super) async fn write_dimensions(
         (TABLES[3], planted_schema(), planted_batch(&dims.planted)?),
     ];
     for (name, schema, batch) in tables {
-        let rows = batch.num_rows() as u64;
-        let factory = move || -> BatchIter { Box::new(std::iter::once(Ok(batch.clone()))) };
-        let rows = write_delta(name, &root.join(name), schema, rows, factory, progress).await?;
+        let rows = write_batch(name, &root.join(name), schema, batch, progress).await?;
         written.push((name, rows));
     }
     Ok(written)

@@ -28,7 +28,7 @@ use deltalake::arrow::array::{
 use deltalake::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use rand::Rng;
 
-use super::delta_writer::{write_delta, BatchIter};
+use super::delta_writer::write_batch;
 use super::{sub_rng, GenerateError};
 
 /// Directory of the sources, under the output directory.
@@ -313,9 +313,7 @@ pub(super) async fn write_etl(
         (PLANTED, planted_schema(), planted_batch(&planted)?),
     ];
     for (name, schema, batch) in tables {
-        let rows = batch.num_rows() as u64;
-        let factory = move || -> BatchIter { Box::new(std::iter::once(Ok(batch.clone()))) };
-        let rows = write_delta(name, &dir.join(name), schema, rows, factory, progress).await?;
+        let rows = write_batch(name, &dir.join(name), schema, batch, progress).await?;
         written.push((format!("{DIR}/{name}"), rows));
     }
     Ok(written)

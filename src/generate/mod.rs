@@ -41,6 +41,23 @@
 //!   JSON-lines `sensor_stream/` holds the out-of-range readings of
 //!   `planted_sensor_anomalies`, the error bursts of `planted_device_errors` and the
 //!   malformed lines of `planted_stream_malformed` (see [`sensors`]).
+//! * `planted_fraud` lists the card transactions of the JSON-lines `fraud_stream/`
+//!   that are fraud: bursts (5–10 purchases within 45 minutes), outsized amounts
+//!   (5–15 standard deviations above the customer's `fraud_historical_transactions`)
+//!   and purchases in a city the customer never used; legitimate travel, sprees and
+//!   large purchases make false positives possible. `planted_fraud_stream_defects`
+//!   lists the stream's malformed lines and NULL amounts/timestamps (see [`fraud`]).
+//! * `planted_web_sessions` gives each `web_events` session its user's planted
+//!   behaviour segment (bouncer, browser, cart_abandoner, buyer), the furthest funnel
+//!   stage it reached in order (product view → add to cart → cart view → checkout →
+//!   purchase, about 100 / 30 / 26 / 15 / 11 %) and its counts of NULL-timestamp and
+//!   late-arriving events (see [`clickstream`]).
+//! * `planted_fin_anomalies` lists the `fin_transactions` with an outsized amount
+//!   (6–12 standard deviations above `fin_historical_stats`), an unusual location or a
+//!   burst of 4–8 purchases in one category and day; `planted_fin_bad_input` every row
+//!   with a NULL timestamp or amount, an invalid amount, an unknown account, currency
+//!   or transaction type, or a late (out-of-order) arrival; `planted_fin_balances` each
+//!   account's exact final balance in USD (see [`finance`]).
 //!
 //! Output is a pure function of `(scale, seed)`: no wall-clock time is used, every
 //! table and every chunk draws from its own ChaCha8 sub-stream derived from the seed,
@@ -48,9 +65,12 @@
 //! bounded-size record batches (one Delta commit per table), so memory stays flat
 //! regardless of `scale`.
 
+mod clickstream;
 mod delta_writer;
 mod dimensions;
 mod etl;
+mod finance;
+mod fraud;
 mod graph;
 mod logs;
 mod quality;
@@ -113,11 +133,17 @@ pub enum DataGroup {
     Sensors,
     /// Supply chain tables (seed scenario 7, see [`supply_chain`]).
     SupplyChain,
+    /// Card transactions with planted fraud (seed scenario 2, see [`fraud`]).
+    Fraud,
+    /// Accounts, exchange rates and transactions (seed scenario 9, see [`finance`]).
+    Finance,
+    /// Website sessions and click events (seed scenario 10, see [`clickstream`]).
+    Clickstream,
 }
 
 impl DataGroup {
     /// Every group, in generation order.
-    pub const ALL: [DataGroup; 9] = [
+    pub const ALL: [DataGroup; 12] = [
         DataGroup::Retail,
         DataGroup::Logs,
         DataGroup::Graph,
@@ -127,6 +153,9 @@ impl DataGroup {
         DataGroup::TimeSeries,
         DataGroup::Sensors,
         DataGroup::SupplyChain,
+        DataGroup::Fraud,
+        DataGroup::Finance,
+        DataGroup::Clickstream,
     ];
 
     /// The group's name as accepted by `ignis generate --only`.
@@ -141,6 +170,9 @@ impl DataGroup {
             DataGroup::TimeSeries => "timeseries",
             DataGroup::Sensors => "sensors",
             DataGroup::SupplyChain => "supply_chain",
+            DataGroup::Fraud => "fraud",
+            DataGroup::Finance => "finance",
+            DataGroup::Clickstream => "clickstream",
         }
     }
 }
@@ -161,7 +193,7 @@ impl FromStr for DataGroup {
             .find(|g| g.name().eq_ignore_ascii_case(s))
             .ok_or_else(|| {
                 format!(
-                    "unknown data group '{s}': use retail, logs, graph, quality, dimensions, etl, timeseries, sensors or supply_chain"
+                    "unknown data group '{s}': use retail, logs, graph, quality, dimensions, etl, timeseries, sensors, supply_chain, fraud, finance or clickstream"
                 )
             })
     }
@@ -296,6 +328,23 @@ pub async fn generate(
             summaries.push(summary(&opts.out, &name, rows));
         }
     }
+    if opts.includes(DataGroup::Fraud) {
+        for (name, rows) in fraud::write_fraud(opts.seed, opts.scale, &root, progress).await? {
+            summaries.push(summary(&opts.out, &name, rows));
+        }
+    }
+    if opts.includes(DataGroup::Finance) {
+        for (name, rows) in finance::write_finance(opts.seed, opts.scale, &root, progress).await? {
+            summaries.push(summary(&opts.out, &name, rows));
+        }
+    }
+    if opts.includes(DataGroup::Clickstream) {
+        for (name, rows) in
+            clickstream::write_clickstream(opts.seed, opts.scale, &root, progress).await?
+        {
+            summaries.push(summary(&opts.out, &name, rows));
+        }
+    }
     Ok(summaries)
 }
 
@@ -332,6 +381,20 @@ mod tag {
     pub const SC_INVENTORY: u64 = 42;
     pub const SC_ORDERS: u64 = 43;
     pub const SC_SHIPMENT: u64 = 44;
+    pub const FRAUD_CUSTOMER: u64 = 50;
+    pub const FRAUD_PLAN: u64 = 51;
+    pub const FRAUD_HISTORY: u64 = 52;
+    pub const FRAUD_STREAM: u64 = 53;
+    pub const FRAUD_DEFECT: u64 = 54;
+    /// Clickstream products, users (segment, session starts), sessions, arrival shuffle.
+    pub const WEB_PRODUCT: u64 = 70;
+    pub const WEB_USER: u64 = 71;
+    pub const WEB_SESSION: u64 = 72;
+    pub const WEB_ARRIVAL: u64 = 73;
+    /// Finance account model, one stream per account.
+    pub const FIN_ACCOUNT: u64 = 60;
+    /// Finance transactions of an account, one stream per account.
+    pub const FIN_EVENTS: u64 = 61;
     /// Time series parameters and anomaly schedule, one stream per series.
     pub const TS_SERIES: u64 = 20;
     /// Time series noise, one stream per series.
@@ -361,6 +424,38 @@ fn sub_rng(seed: u64, tag: u64, index: u64) -> rand_chacha::ChaCha8Rng {
 fn id_chunks(n: u64, chunk: u64) -> impl Iterator<Item = (u64, u64)> {
     let chunk = chunk.max(1);
     (0..n.div_ceil(chunk)).map(move |c| (c * chunk + 1, ((c + 1) * chunk).min(n)))
+}
+
+/// The timestamp type of every generated table: microseconds, UTC (what Spark writes).
+fn utc_micros() -> deltalake::arrow::datatypes::DataType {
+    use deltalake::arrow::datatypes::{DataType, TimeUnit};
+    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+}
+
+/// Standard normal draw (Box–Muller; `1 - u` keeps the logarithm finite).
+fn gaussian(rng: &mut impl rand::Rng) -> f64 {
+    let u1 = 1.0 - rng.random::<f64>();
+    let u2 = rng.random::<f64>();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// Poisson draw: Knuth's product method for small means, a rounded normal above 30
+/// (where the product method slows down and the normal approximation is close).
+fn poisson(rng: &mut impl rand::Rng, mean: f64) -> u64 {
+    if mean <= 0.0 {
+        return 0;
+    }
+    if mean > 30.0 {
+        return (mean + mean.sqrt() * gaussian(rng)).round().max(0.0) as u64;
+    }
+    let limit = (-mean).exp();
+    let mut k = 0u64;
+    let mut p = rng.random::<f64>();
+    while p > limit {
+        k += 1;
+        p *= rng.random::<f64>();
+    }
+    k
 }
 
 /// `1234567` -> `"1,234,567"` for progress lines.
@@ -526,7 +621,23 @@ mod tests {
                 "sc_shipments",
                 "planted_late_suppliers",
                 "planted_stock_status",
-                "planted_sc_demand"
+                "planted_sc_demand",
+                "fraud_customers",
+                "fraud_historical_transactions",
+                "fraud_stream",
+                "planted_fraud",
+                "planted_fraud_stream_defects",
+                "exchange_rates",
+                "fin_accounts",
+                "fin_historical_stats",
+                "fin_transactions",
+                "planted_fin_anomalies",
+                "planted_fin_bad_input",
+                "planted_fin_balances",
+                "web_products",
+                "web_users",
+                "web_events",
+                "planted_web_sessions"
             ]
         );
         assert!(lines

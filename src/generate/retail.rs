@@ -35,13 +35,13 @@ use deltalake::arrow::array::{
     ArrayRef, Date32Builder, Float64Builder, Int32Builder, Int64Builder, RecordBatch,
     StringBuilder, TimestampMicrosecondBuilder,
 };
-use deltalake::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use deltalake::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use deltalake::arrow::error::ArrowError;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
 use super::delta_writer::{write_delta, BatchIter, BATCH_ROWS};
-use super::{cdf, id_chunks, sample_cdf, sub_rng, tag, GenerateError};
+use super::{cdf, id_chunks, sample_cdf, sub_rng, tag, utc_micros, GenerateError};
 
 /// Customers per unit of scale (≈ 33k orders / 100k transactions per unit).
 pub(super) const CUSTOMERS_PER_SCALE: u64 = 5_000;
@@ -605,10 +605,6 @@ impl RetailTable {
     }
 }
 
-fn ts_type() -> DataType {
-    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
-}
-
 fn customers_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("customer_id", DataType::Int64, true),
@@ -636,7 +632,7 @@ fn orders_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("order_id", DataType::Int64, true),
         Field::new("customer_id", DataType::Int64, true),
-        Field::new("order_date", ts_type(), true),
+        Field::new("order_date", utc_micros(), true),
         Field::new("status", DataType::Utf8, true),
         Field::new("channel", DataType::Utf8, true),
     ]))
@@ -651,7 +647,7 @@ fn transactions_schema() -> SchemaRef {
         Field::new("quantity", DataType::Int32, true),
         Field::new("price", DataType::Float64, true),
         Field::new("amount", DataType::Float64, true),
-        Field::new("transaction_date", ts_type(), true),
+        Field::new("transaction_date", utc_micros(), true),
     ]))
 }
 

@@ -72,13 +72,13 @@ use deltalake::arrow::array::{
     ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
     RecordBatch, StringBuilder, TimestampMicrosecondBuilder,
 };
-use deltalake::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use deltalake::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use deltalake::arrow::error::ArrowError;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-use super::delta_writer::{write_delta, BatchIter};
-use super::{fmt_count, id_chunks, sub_rng, tag, GenerateError};
+use super::delta_writer::{write_delta, write_named_batch, BatchIter};
+use super::{fmt_count, id_chunks, sub_rng, tag, utc_micros, GenerateError};
 
 // ---------------------------------------------------------------------------------------
 // Scenario 5
@@ -302,10 +302,6 @@ fn plan_faults(rng: &mut impl Rng) -> Vec<Fault> {
 fn machines(seed: u64, scale: u32) -> Vec<Machine> {
     let n = MACHINES_PER_SCALE * u64::from(scale);
     (1..=n).map(|i| Machine::new(seed, scale, i)).collect()
-}
-
-fn utc_micros() -> DataType {
-    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
 }
 
 fn metadata_schema() -> SchemaRef {
@@ -1146,20 +1142,6 @@ fn malformed_batch(malformed: &[Malformed]) -> Result<RecordBatch, ArrowError> {
     RecordBatch::try_new(malformed_schema(), columns)
 }
 
-/// Writes one small table built by `batch`.
-async fn write_small(
-    name: &str,
-    root: &Path,
-    schema: SchemaRef,
-    batch: RecordBatch,
-    progress: &dyn Fn(&str),
-) -> Result<(String, u64), GenerateError> {
-    let rows = batch.num_rows() as u64;
-    let factory = move || -> BatchIter { Box::new(std::iter::once(Ok(batch.clone()))) };
-    let rows = write_delta(name, &root.join(name), schema, rows, factory, progress).await?;
-    Ok((name.to_string(), rows))
-}
-
 /// Writes the group's tables under `root`; returns (name, rows) pairs.
 pub(super) async fn write_sensors(
     seed: u64,
@@ -1173,7 +1155,7 @@ pub(super) async fn write_sensors(
     progress("preparing machines, thresholds and planted faults");
     let machines = Arc::new(machines(seed, scale));
     written.push(
-        write_small(
+        write_named_batch(
             "machine_metadata",
             root,
             metadata_schema(),
@@ -1183,7 +1165,7 @@ pub(super) async fn write_sensors(
         .await?,
     );
     written.push(
-        write_small(
+        write_named_batch(
             "operating_thresholds",
             root,
             thresholds_schema(),
@@ -1214,7 +1196,7 @@ pub(super) async fn write_sensors(
     .await?;
     written.push((name.to_string(), rows));
     written.push(
-        write_small(
+        write_named_batch(
             "planted_sensor_faults",
             root,
             faults_schema(),
@@ -1224,7 +1206,7 @@ pub(super) async fn write_sensors(
         .await?,
     );
     written.push(
-        write_small(
+        write_named_batch(
             "historical_sensor_data",
             root,
             history_schema(),
@@ -1234,7 +1216,7 @@ pub(super) async fn write_sensors(
         .await?,
     );
     written.push(
-        write_small(
+        write_named_batch(
             "maintenance_events",
             root,
             maintenance_schema(),
@@ -1250,7 +1232,7 @@ pub(super) async fn write_sensors(
     let (lines, malformed) = write_stream(seed, &devices, &root.join(STREAM_DIR), progress)?;
     written.push((STREAM_DIR.to_string(), lines));
     written.push(
-        write_small(
+        write_named_batch(
             "sensor_thresholds",
             root,
             sensor_thresholds_schema(),
@@ -1260,7 +1242,7 @@ pub(super) async fn write_sensors(
         .await?,
     );
     written.push(
-        write_small(
+        write_named_batch(
             "planted_sensor_anomalies",
             root,
             anomalies_schema(),
@@ -1270,7 +1252,7 @@ pub(super) async fn write_sensors(
         .await?,
     );
     written.push(
-        write_small(
+        write_named_batch(
             "planted_device_errors",
             root,
             device_errors_schema(),
@@ -1280,7 +1262,7 @@ pub(super) async fn write_sensors(
         .await?,
     );
     written.push(
-        write_small(
+        write_named_batch(
             "planted_stream_malformed",
             root,
             malformed_schema(),

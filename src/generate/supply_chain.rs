@@ -63,10 +63,9 @@ use deltalake::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use deltalake::arrow::error::ArrowError;
 use rand::seq::SliceRandom;
 use rand::Rng;
-use rand_chacha::ChaCha8Rng;
 
 use super::delta_writer::{write_delta, BatchIter, BATCH_ROWS};
-use super::{id_chunks, sub_rng, tag, GenerateError};
+use super::{id_chunks, poisson, sub_rng, tag, GenerateError};
 
 /// 2022-01-01 as days since 1970-01-01: the first order day.
 const FIRST_DAY: i32 = 18_993;
@@ -232,21 +231,6 @@ struct SupplyChain {
     /// Per product: mean and sample standard deviation of the daily units over the
     /// last [`WINDOW_DAYS`] order days.
     window_stats: Vec<(f64, f64)>,
-}
-
-/// Poisson draw (Knuth's method; the rates here are below 2).
-fn poisson(rng: &mut ChaCha8Rng, lambda: f64) -> u32 {
-    if lambda <= 0.0 {
-        return 0;
-    }
-    let limit = (-lambda).exp();
-    let mut k = 0;
-    let mut p = rng.random::<f64>();
-    while p > limit {
-        k += 1;
-        p *= rng.random::<f64>();
-    }
-    k
 }
 
 /// Days since 1970-01-01 of the first day of month `month0` counted from January 2022.

@@ -26,11 +26,11 @@ use std::sync::Arc;
 use deltalake::arrow::array::{
     ArrayRef, Float64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
-use deltalake::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use deltalake::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use rand::Rng;
 
-use super::delta_writer::{write_delta, BatchIter};
-use super::{sub_rng, tag, GenerateError};
+use super::delta_writer::{write_delta, write_named_batch, BatchIter};
+use super::{gaussian, sub_rng, tag, utc_micros, GenerateError};
 
 /// The series table.
 pub(super) const SERIES_TABLE: &str = "time_series";
@@ -116,13 +116,6 @@ impl Profile {
     }
 }
 
-/// Standard normal draw (Box–Muller; `1 - u` keeps the logarithm finite).
-fn gaussian(rng: &mut impl Rng) -> f64 {
-    let u1 = 1.0 - rng.random::<f64>();
-    let u2 = rng.random::<f64>();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-}
-
 fn series_id(index: u64) -> String {
     format!("sensor_{:03}", index + 1)
 }
@@ -156,10 +149,6 @@ fn series(seed: u64, index: u64) -> Series {
     }
 }
 
-fn timestamp_type() -> DataType {
-    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
-}
-
 fn micros(hour: usize) -> i64 {
     (START_SECS + hour as i64 * 3600) * 1_000_000
 }
@@ -167,7 +156,7 @@ fn micros(hour: usize) -> i64 {
 fn series_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("series_id", DataType::Utf8, false),
-        Field::new("timestamp", timestamp_type(), false),
+        Field::new("timestamp", utc_micros(), false),
         Field::new("value", DataType::Float64, false),
     ]))
 }
@@ -175,7 +164,7 @@ fn series_schema() -> SchemaRef {
 fn anomalies_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("series_id", DataType::Utf8, false),
-        Field::new("timestamp", timestamp_type(), false),
+        Field::new("timestamp", utc_micros(), false),
         Field::new("kind", DataType::Utf8, false),
         Field::new("magnitude", DataType::Float64, false),
     ]))
@@ -257,19 +246,16 @@ pub(super) async fn write_timeseries(
         s.values = Vec::new();
         planted.push(s);
     }
-    let batch = anomalies_batch(&planted)?;
-    let planted_rows = batch.num_rows() as u64;
-    let factory = move || -> BatchIter { Box::new(std::iter::once(Ok(batch.clone()))) };
-    let rows = write_delta(
-        ANOMALIES_TABLE,
-        &root.join(ANOMALIES_TABLE),
-        anomalies_schema(),
-        planted_rows,
-        factory,
-        progress,
-    )
-    .await?;
-    written.push((ANOMALIES_TABLE.to_string(), rows));
+    written.push(
+        write_named_batch(
+            ANOMALIES_TABLE,
+            root,
+            anomalies_schema(),
+            anomalies_batch(&planted)?,
+            progress,
+        )
+        .await?,
+    );
     Ok(written)
 }
 
