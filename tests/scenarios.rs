@@ -5,7 +5,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::scenario::{number, rows, script, setup_only};
+use common::scenario::{adjusted_rand_index, number, rows, script, setup_only};
 use ignis::cli::runner::run_file;
 use ignis::generate::DataGroup;
 
@@ -207,26 +207,6 @@ async fn purchase_patterns_match_the_data() -> TestResult {
     .await?;
     assert_eq!(customers, buyers);
     Ok(())
-}
-
-/// Adjusted Rand index of two labelings (Hubert & Arabie), as sklearn's adjusted_rand_score.
-fn adjusted_rand_index(a: &[String], b: &[String]) -> f64 {
-    use std::collections::HashMap;
-    let comb2 = |n: f64| n * (n - 1.0) / 2.0;
-    let mut table: HashMap<(&str, &str), f64> = HashMap::new();
-    let mut rows: HashMap<&str, f64> = HashMap::new();
-    let mut cols: HashMap<&str, f64> = HashMap::new();
-    for (x, y) in a.iter().zip(b) {
-        *table.entry((x, y)).or_default() += 1.0;
-        *rows.entry(x).or_default() += 1.0;
-        *cols.entry(y).or_default() += 1.0;
-    }
-    let index: f64 = table.values().map(|&n| comb2(n)).sum();
-    let sum_rows: f64 = rows.values().map(|&n| comb2(n)).sum();
-    let sum_cols: f64 = cols.values().map(|&n| comb2(n)).sum();
-    let expected = sum_rows * sum_cols / comb2(a.len() as f64);
-    let max = (sum_rows + sum_cols) / 2.0;
-    (index - expected) / (max - expected)
 }
 
 #[test]

@@ -20,6 +20,10 @@ pub const SCRIPTS: &[(&str, &str)] = &[
         include_str!("../../sql/01_customer_segmentation.sql"),
     ),
     (
+        "02_fraud_detection.sql",
+        include_str!("../../sql/02_fraud_detection.sql"),
+    ),
+    (
         "03_log_analysis.sql",
         include_str!("../../sql/03_log_analysis.sql"),
     ),
@@ -34,6 +38,14 @@ pub const SCRIPTS: &[(&str, &str)] = &[
     (
         "07_supply_chain_optimization.sql",
         include_str!("../../sql/07_supply_chain_optimization.sql"),
+    ),
+    (
+        "09_financial_transactions.sql",
+        include_str!("../../sql/09_financial_transactions.sql"),
+    ),
+    (
+        "10_website_user_behavior.sql",
+        include_str!("../../sql/10_website_user_behavior.sql"),
     ),
     (
         "11_data_quality_monitoring.sql",
