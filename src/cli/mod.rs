@@ -74,7 +74,8 @@ pub enum SubCommand {
         /// dq_orders, dq_planted_defects, data_quality_rules.json), dimensions
         /// (customer_updates_initial/_batch1/_batch2, planted_customer_changes), etl
         /// (etl_sources/), timeseries (time_series), sensors (IoT readings, machines,
-        /// thresholds) and supply_chain (sc_* tables, suppliers).
+        /// thresholds), supply_chain (sc_* tables, suppliers), fraud (fraud_* tables and
+        /// stream), finance (fin_* tables, exchange_rates) and clickstream (web_* tables).
         #[arg(long, value_name = "GROUPS", value_delimiter = ',')]
         only: Vec<DataGroup>,
     },
