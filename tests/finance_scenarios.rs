@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use common::scenario::{number, rows, script, setup_only};
+use common::scenario::{f, i, number, rows, script, setup_only};
 use ignis::cli::runner::run_file;
 use ignis::generate::DataGroup;
 use ignis::IgnisContext;
@@ -27,18 +27,6 @@ const TYPES: [&str; 6] = [
     "debit",
     "payment",
 ];
-
-fn f(cell: &str) -> Res<f64> {
-    Ok(cell
-        .parse::<f64>()
-        .map_err(|e| format!("not a number: {cell:?} ({e})"))?)
-}
-
-fn i(cell: &str) -> Res<i64> {
-    Ok(cell
-        .parse::<i64>()
-        .map_err(|e| format!("not an integer: {cell:?} ({e})"))?)
-}
 
 /// A DECIMAL(_, 2) cell as whole cents, exactly.
 fn cents(cell: &str) -> Res<i64> {

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::scenario::{number, rows, script, setup_only};
+use common::scenario::{close, number, rows, script, setup_only};
 use ignis::cli::runner::run_file;
 use ignis::generate::DataGroup;
 
@@ -24,13 +24,6 @@ for r in con.execute("""
     FROM history GROUP BY customer_id ORDER BY customer_id""").fetchall():
     print("|".join("NULL" if v is None else str(v) for v in r))
 "#;
-
-fn close(a: &str, b: &str) -> bool {
-    match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
-        _ => a == b,
-    }
-}
 
 /// A well-formed stream payload with an amount and a timestamp.
 struct Payload {

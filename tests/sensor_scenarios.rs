@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::scenario::{number, rows, script, setup_only};
+use common::scenario::{close, number, rows, script, setup_only};
 use ignis::cli::runner::run_file;
 use ignis::generate::DataGroup;
 use ignis::IgnisContext;
@@ -43,13 +43,6 @@ for r in con.execute("""
     ORDER BY ALL""").fetchall():
     print("train|" + "|".join(str(v) for v in r))
 "#;
-
-fn close(a: &str, b: &str) -> bool {
-    match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
-        _ => a == b,
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn iot_sensor_processing_alerts_exactly_the_planted_faults() -> TestResult {

@@ -6,25 +6,13 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use common::scenario::{number, rows, script, setup_only};
+use common::scenario::{f, i, number, rows, script, setup_only};
 use ignis::cli::runner::run_file;
 use ignis::generate::DataGroup;
 use ignis::IgnisContext;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 type TestResult = Res<()>;
-
-fn f(cell: &str) -> Res<f64> {
-    Ok(cell
-        .parse::<f64>()
-        .map_err(|e| format!("not a number: {cell:?} ({e})"))?)
-}
-
-fn i(cell: &str) -> Res<i64> {
-    Ok(cell
-        .parse::<i64>()
-        .map_err(|e| format!("not an integer: {cell:?} ({e})"))?)
-}
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs()))

@@ -75,3 +75,25 @@ pub fn adjusted_rand_index(a: &[String], b: &[String]) -> f64 {
     let max = (sum_rows + sum_cols) / 2.0;
     (index - expected) / (max - expected)
 }
+
+/// A result cell as a number, or an error naming the cell.
+pub fn f(cell: &str) -> Result<f64, Box<dyn std::error::Error>> {
+    Ok(cell
+        .parse::<f64>()
+        .map_err(|e| format!("not a number: {cell:?} ({e})"))?)
+}
+
+/// A result cell as an integer, or an error naming the cell.
+pub fn i(cell: &str) -> Result<i64, Box<dyn std::error::Error>> {
+    Ok(cell
+        .parse::<i64>()
+        .map_err(|e| format!("not an integer: {cell:?} ({e})"))?)
+}
+
+/// Whether two result cells are equal: numbers within 1e-9 relative, text exactly.
+pub fn close(a: &str, b: &str) -> bool {
+    match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+        _ => a == b,
+    }
+}
