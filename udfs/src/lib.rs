@@ -11,6 +11,7 @@ pub mod market_basket;
 pub mod quality;
 pub mod retail;
 pub mod table_function;
+pub mod text;
 pub mod timeseries;
 
 use datafusion::catalog::TableFunctionImpl;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
     let mut functions = retail::scalar_functions();
     functions.extend(timeseries::scalar_functions());
+    functions.extend(text::scalar_functions());
     functions
 }
 
@@ -45,6 +47,7 @@ pub fn all_table_functions() -> Vec<(&'static str, Arc<dyn TableFunctionImpl>)> 
     functions.extend(quality::table_functions());
     functions.extend(etl::table_functions());
     functions.extend(forecast::table_functions());
+    functions.extend(text::table_functions());
     functions
 }
 
@@ -73,6 +76,7 @@ pub fn all_documentation() -> Vec<(String, Documentation)> {
     docs.extend(quality::table_function_docs());
     docs.extend(etl::table_function_docs());
     docs.extend(forecast::table_function_docs());
+    docs.extend(text::table_function_docs());
     docs.sort_by(|a, b| (a.1.doc_section.label, &a.0).cmp(&(b.1.doc_section.label, &b.0)));
     docs
 }
