@@ -36,6 +36,10 @@ pub const SCRIPTS: &[(&str, &str)] = &[
         include_str!("../../sql/05_iot_sensor_processing.sql"),
     ),
     (
+        "06_social_media_sentiment.sql",
+        include_str!("../../sql/06_social_media_sentiment.sql"),
+    ),
+    (
         "07_supply_chain_optimization.sql",
         include_str!("../../sql/07_supply_chain_optimization.sql"),
     ),
@@ -70,6 +74,10 @@ pub const SCRIPTS: &[(&str, &str)] = &[
     (
         "18_time_series_analysis.sql",
         include_str!("../../sql/18_time_series_analysis.sql"),
+    ),
+    (
+        "19_natural_language_processing.sql",
+        include_str!("../../sql/19_natural_language_processing.sql"),
     ),
 ];
 

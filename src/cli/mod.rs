@@ -75,7 +75,8 @@ pub enum SubCommand {
         /// (customer_updates_initial/_batch1/_batch2, planted_customer_changes), etl
         /// (etl_sources/), timeseries (time_series), sensors (IoT readings, machines,
         /// thresholds), supply_chain (sc_* tables, suppliers), fraud (fraud_* tables and
-        /// stream), finance (fin_* tables, exchange_rates) and clickstream (web_* tables).
+        /// stream), finance (fin_* tables, exchange_rates), clickstream (web_* tables) and
+        /// text (social_posts, *_keywords, text_data and their planted truth).
         #[arg(long, value_name = "GROUPS", value_delimiter = ',')]
         only: Vec<DataGroup>,
     },

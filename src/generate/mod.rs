@@ -58,6 +58,10 @@
 //!   with a NULL timestamp or amount, an invalid amount, an unknown account, currency
 //!   or transaction type, or a late (out-of-order) arrival; `planted_fin_balances` each
 //!   account's exact final balance in USD (see [`finance`]).
+//! * `planted_posts` gives each of the `social_posts` its planted sentiment, brand and
+//!   whether it belongs to the planted Globex outage (two hours of negative posts);
+//!   `planted_documents` gives each of the `text_data` documents its planted topic (10
+//!   topics with 20 words each, `planted_topic_terms`) and sentiment (see [`text`]).
 //!
 //! Output is a pure function of `(scale, seed)`: no wall-clock time is used, every
 //! table and every chunk draws from its own ChaCha8 sub-stream derived from the seed,
@@ -77,6 +81,7 @@ mod quality;
 mod retail;
 mod sensors;
 mod supply_chain;
+mod text;
 mod timeseries;
 
 use std::fmt;
@@ -139,11 +144,14 @@ pub enum DataGroup {
     Finance,
     /// Website sessions and click events (seed scenario 10, see [`clickstream`]).
     Clickstream,
+    /// Social media posts, keyword tables and text documents (seed scenarios 6 and 19,
+    /// see [`text`]).
+    Text,
 }
 
 impl DataGroup {
     /// Every group, in generation order.
-    pub const ALL: [DataGroup; 12] = [
+    pub const ALL: [DataGroup; 13] = [
         DataGroup::Retail,
         DataGroup::Logs,
         DataGroup::Graph,
@@ -156,6 +164,7 @@ impl DataGroup {
         DataGroup::Fraud,
         DataGroup::Finance,
         DataGroup::Clickstream,
+        DataGroup::Text,
     ];
 
     /// The group's name as accepted by `ignis generate --only`.
@@ -173,6 +182,7 @@ impl DataGroup {
             DataGroup::Fraud => "fraud",
             DataGroup::Finance => "finance",
             DataGroup::Clickstream => "clickstream",
+            DataGroup::Text => "text",
         }
     }
 }
@@ -193,7 +203,7 @@ impl FromStr for DataGroup {
             .find(|g| g.name().eq_ignore_ascii_case(s))
             .ok_or_else(|| {
                 format!(
-                    "unknown data group '{s}': use retail, logs, graph, quality, dimensions, etl, timeseries, sensors, supply_chain, fraud, finance or clickstream"
+                    "unknown data group '{s}': use retail, logs, graph, quality, dimensions, etl, timeseries, sensors, supply_chain, fraud, finance, clickstream or text"
                 )
             })
     }
@@ -345,6 +355,11 @@ pub async fn generate(
             summaries.push(summary(&opts.out, &name, rows));
         }
     }
+    if opts.includes(DataGroup::Text) {
+        for (name, rows) in text::write_text(opts.seed, opts.scale, &root, progress).await? {
+            summaries.push(summary(&opts.out, &name, rows));
+        }
+    }
     Ok(summaries)
 }
 
@@ -395,6 +410,10 @@ mod tag {
     pub const FIN_ACCOUNT: u64 = 60;
     /// Finance transactions of an account, one stream per account.
     pub const FIN_EVENTS: u64 = 61;
+    /// Social media posts (one stream per post), users, text documents.
+    pub const TEXT_POST: u64 = 80;
+    pub const TEXT_USER: u64 = 81;
+    pub const TEXT_DOCUMENT: u64 = 82;
     /// Time series parameters and anomaly schedule, one stream per series.
     pub const TS_SERIES: u64 = 20;
     /// Time series noise, one stream per series.
@@ -637,7 +656,15 @@ mod tests {
                 "web_products",
                 "web_users",
                 "web_events",
-                "planted_web_sessions"
+                "planted_web_sessions",
+                "brand_keywords",
+                "product_keywords",
+                "campaign_keywords",
+                "social_posts",
+                "planted_posts",
+                "text_data",
+                "planted_documents",
+                "planted_topic_terms"
             ]
         );
         assert!(lines
