@@ -15,10 +15,10 @@ use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{Field, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::{Session, TableFunctionArgs, TableProvider};
-use datafusion::common::{plan_datafusion_err, plan_err, Result, ScalarValue};
+use datafusion::common::{exec_datafusion_err, plan_datafusion_err, plan_err, Result, ScalarValue};
 use datafusion::execution::context::SessionState;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::logical_expr::{Expr, LogicalPlan, TableType};
@@ -97,6 +97,73 @@ pub fn call_input<'e>(
     )?;
     let schema = Arc::new(input.schema().as_arrow().clone());
     Ok((input, schema, exprs))
+}
+
+/// The index of column `name` among `fields` (exact match first, then
+/// case-insensitive), or a plan error naming the function, the column's role and the
+/// columns there are.
+pub fn column_index(function: &str, role: &str, name: &str, fields: &[&Field]) -> Result<usize> {
+    fields
+        .iter()
+        .position(|f| f.name() == name)
+        .or_else(|| {
+            fields
+                .iter()
+                .position(|f| f.name().eq_ignore_ascii_case(name))
+        })
+        .ok_or_else(|| {
+            let available: Vec<&str> = fields.iter().map(|f| f.name().as_str()).collect();
+            plan_datafusion_err!(
+                "{function}: no {role} column '{name}' in the input; columns are: {}",
+                available.join(", ")
+            )
+        })
+}
+
+/// `run(i)` for every `i` in `0..n`, spread over the machine's cores (scoped threads
+/// taking the next index in turn), returned in the order of `i` so that results never
+/// depend on thread timing.
+pub fn parallel_map<T: Send>(
+    function: &str,
+    n: usize,
+    run: impl Fn(usize) -> T + Sync,
+) -> Result<Vec<T>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |c| c.get())
+        .min(n);
+    if workers <= 1 {
+        return Ok((0..n).map(run).collect());
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            break done;
+                        }
+                        done.push((i, run(i)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| exec_datafusion_err!("{function}: a worker thread failed"))
+            })
+            .collect::<Result<Vec<_>>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    results.sort_by_key(|(i, _)| *i);
+    Ok(results.into_iter().map(|(_, t)| t).collect())
 }
 
 /// Options given as `'key => value'` strings.

@@ -20,7 +20,6 @@ pub mod numeric;
 pub mod season;
 pub mod series;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{new_empty_array, Array, ArrayRef};
@@ -28,10 +27,12 @@ use datafusion::arrow::compute::interleave;
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
-use datafusion::common::{plan_err, DataFusionError, Result};
+use datafusion::common::{plan_err, Result};
 use datafusion::logical_expr::{Documentation, LogicalPlan};
 
-use crate::table_function::{call_input, string_arg, DeferredTable, Options};
+use crate::table_function::{
+    call_input, column_index, parallel_map, string_arg, DeferredTable, Options,
+};
 use model::ModelOptions;
 use series::{describe, read_series, regularize, Columns, Regular, TimeType};
 
@@ -76,25 +77,6 @@ pub(crate) struct ForecastCall {
     pub time_field: Field,
     pub options: Options,
     pub model: ModelOptions,
-}
-
-/// The index of column `name` (exact match first, then case-insensitive).
-fn column_index(function: &str, role: &str, name: &str, fields: &[&Field]) -> Result<usize> {
-    fields
-        .iter()
-        .position(|f| f.name() == name)
-        .or_else(|| {
-            fields
-                .iter()
-                .position(|f| f.name().eq_ignore_ascii_case(name))
-        })
-        .ok_or_else(|| {
-            let available: Vec<&str> = fields.iter().map(|f| f.name().as_str()).collect();
-            DataFusionError::Plan(format!(
-                "{function}: no {role} column '{name}' in the input; columns are: {}",
-                available.join(", ")
-            ))
-        })
 }
 
 impl ForecastCall {
@@ -206,45 +188,10 @@ where
         })?;
         each(&name, regular)
     };
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(set.series.len());
-    let mut results: Vec<(usize, Result<T>)> = if workers <= 1 {
-        (0..set.series.len()).map(|i| (i, run(i))).collect()
-    } else {
-        let next = AtomicUsize::new(0);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            if i >= set.series.len() {
-                                break done;
-                            }
-                            done.push((i, run(i)));
-                        }
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().map_err(|_| {
-                        DataFusionError::Execution(format!("{function}: a worker thread failed"))
-                    })
-                })
-                .collect::<Result<Vec<_>>>()
-        })?
-        .into_iter()
-        .flatten()
-        .collect()
-    };
-    results.sort_by_key(|(i, _)| *i);
+    let results = parallel_map(function, set.series.len(), run)?;
     let mut out = Vec::with_capacity(results.len());
-    for (i, result) in results {
-        out.push((set.series[i].key, result?));
+    for (raw, result) in set.series.iter().zip(results) {
+        out.push((raw.key, result?));
     }
     Ok((set.key_arrays, out))
 }

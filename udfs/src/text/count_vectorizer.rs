@@ -27,7 +27,7 @@ use datafusion::catalog::TableFunctionArgs;
 use datafusion::common::{exec_err, plan_err, DataFusionError, Result};
 use datafusion::logical_expr::LogicalPlan;
 
-use crate::table_function::{call_input, string_arg, Options};
+use crate::table_function::{call_input, column_index, string_arg, Options};
 
 /// The options of the vocabulary, shared by every corpus table function.
 pub const VECTORIZER_OPTIONS: &[&str] = &["vocab_size", "min_df", "max_df"];
@@ -118,8 +118,9 @@ impl CorpusCall {
         let (input, schema, exprs) = call_input(function, args, 3, usage)?;
         let id_name = string_arg(function, 2, &exprs[1])?;
         let tokens_name = string_arg(function, 3, &exprs[2])?;
-        let id = column_index(function, "id", id_name.trim(), &schema)?;
-        let tokens = column_index(function, "tokens", tokens_name.trim(), &schema)?;
+        let fields: Vec<&Field> = schema.fields().iter().map(|f| f.as_ref()).collect();
+        let id = column_index(function, "id", id_name.trim(), &fields)?;
+        let tokens = column_index(function, "tokens", tokens_name.trim(), &fields)?;
         check_tokens_type(function, schema.field(tokens))?;
         let allowed: Vec<&str> = VECTORIZER_OPTIONS
             .iter()
@@ -155,26 +156,6 @@ impl CorpusCall {
                 .collect::<Vec<_>>(),
         )))
     }
-}
-
-/// The index of column `name` (exact match first, then case-insensitive).
-fn column_index(function: &str, role: &str, name: &str, schema: &Schema) -> Result<usize> {
-    let fields = schema.fields();
-    fields
-        .iter()
-        .position(|f| f.name() == name)
-        .or_else(|| {
-            fields
-                .iter()
-                .position(|f| f.name().eq_ignore_ascii_case(name))
-        })
-        .ok_or_else(|| {
-            let available: Vec<&str> = fields.iter().map(|f| f.name().as_str()).collect();
-            DataFusionError::Plan(format!(
-                "{function}: no {role} column '{name}' in the input; columns are: {}",
-                available.join(", ")
-            ))
-        })
 }
 
 fn is_string(data_type: &DataType) -> bool {

@@ -16,9 +16,9 @@
 //! number of contiguous partitions whose statistics are added in order: results depend
 //! on the seed only, not on the number of cores.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use datafusion::common::Result;
 
-use datafusion::common::{DataFusionError, Result};
+use crate::table_function::parallel_map;
 
 /// Convergence tolerance of a document's gamma (scikit-learn's `mean_change_tol`).
 const MEAN_CHANGE_TOL: f64 = 1e-3;
@@ -199,46 +199,11 @@ fn e_step(
         (gamma, stats)
     };
 
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |c| c.get())
-        .min(partitions);
-    let mut results: Vec<(usize, Partition)> = if workers <= 1 {
-        (0..partitions).map(|p| (p, run(p))).collect()
-    } else {
-        let next = AtomicUsize::new(0);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let p = next.fetch_add(1, Ordering::Relaxed);
-                            if p >= partitions {
-                                break done;
-                            }
-                            done.push((p, run(p)));
-                        }
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().map_err(|_| {
-                        DataFusionError::Execution("LDA: a worker thread failed".to_string())
-                    })
-                })
-                .collect::<Result<Vec<_>>>()
-        })?
-        .into_iter()
-        .flatten()
-        .collect()
-    };
+    let results = parallel_map("LDA", partitions, run)?;
     // Partitions in order, so the sums do not depend on the threads' timing.
-    results.sort_by_key(|(p, _)| *p);
     let mut gamma = Vec::with_capacity(n * k);
     let mut stats = vec![0.0; stats_len];
-    for (_, (g, s)) in results {
+    for (g, s) in results {
         gamma.extend(g);
         stats.iter_mut().zip(s).for_each(|(a, b)| *a += b);
     }
