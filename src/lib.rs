@@ -9,6 +9,7 @@ pub mod cli;
 pub mod context;
 pub mod delta;
 pub mod generate;
+pub mod server;
 pub mod statements;
 
 pub use context::{IgnisConfig, IgnisContext};

@@ -89,6 +89,38 @@ pub enum SubCommand {
         #[arg(long, default_value = "ignis-demo")]
         dir: PathBuf,
     },
+    /// Serve the SQL surface over the Postgres wire protocol (psql, JDBC, psycopg...).
+    /// Each connection gets its own session (views, variables, SET); Delta tables are
+    /// shared. `--memory-limit` applies to each connection.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Port to listen on.
+        #[arg(long, default_value_t = 5432)]
+        port: u16,
+        /// Refuse every statement that writes (SQLSTATE 25006).
+        #[arg(long)]
+        read_only: bool,
+        /// User name clients must give (with --password or --password-file).
+        #[arg(long, requires = "password_source")]
+        user: Option<String>,
+        /// Password clients must give.
+        #[arg(long, group = "password_source")]
+        password: Option<String>,
+        /// File holding the password (first line).
+        #[arg(long, group = "password_source")]
+        password_file: Option<PathBuf>,
+        /// Serve without a password on a non-loopback address (not recommended).
+        #[arg(long)]
+        allow_no_auth: bool,
+        /// SQL script run in every new connection (e.g. CREATE EXTERNAL TABLE ... STORED AS DELTA).
+        #[arg(long)]
+        init: Option<PathBuf>,
+        /// Most clients connected at once (0: no limit).
+        #[arg(long, default_value_t = 64)]
+        max_connections: usize,
+    },
 }
 
 fn parse_variable(s: &str) -> Result<(String, String), String> {
@@ -167,6 +199,51 @@ pub async fn main(args: Args) -> i32 {
         Some(SubCommand::Functions) => {
             print!("{}", function_reference());
             return 0;
+        }
+        Some(SubCommand::Serve {
+            host,
+            port,
+            read_only,
+            user,
+            password,
+            password_file,
+            allow_no_auth,
+            init,
+            max_connections,
+        }) => {
+            let password = match (password, password_file) {
+                (Some(p), _) => Some(p.clone()),
+                (None, Some(file)) => match std::fs::read_to_string(file) {
+                    Ok(text) => Some(text.lines().next().unwrap_or_default().to_string()),
+                    Err(e) => {
+                        eprintln!("error: cannot read --password-file {}: {e}", file.display());
+                        return 2;
+                    }
+                },
+                (None, None) => None,
+            };
+            let credentials = match (user, password) {
+                (Some(user), Some(password)) => Some((user.clone(), password)),
+                (None, Some(password)) => Some(("ignis".to_string(), password)),
+                _ => None,
+            };
+            let options = crate::server::ServeOptions {
+                host: host.clone(),
+                port: *port,
+                read_only: *read_only,
+                credentials,
+                allow_no_auth: *allow_no_auth,
+                init: init.clone(),
+                max_connections: *max_connections,
+                config: args.config(),
+            };
+            return match crate::server::serve(options).await {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    1
+                }
+            };
         }
         None => {}
     }

@@ -1,0 +1,229 @@
+//! `ignis serve`: the Postgres wire-protocol front door, on datafusion-postgres and
+//! pgwire (the protocol, the simple and extended query flows, parameters, type
+//! encoding and `pg_catalog` come from them).
+//!
+//! What Ignis adds around them:
+//! - one [`IgnisContext`] per connection, so a view, a variable or a `SET` in one
+//!   connection never leaks into another, while Delta tables (storage) are shared;
+//!   `--init` runs in every new connection's context (e.g. registering tables);
+//! - password authentication (cleartext, for use on loopback or behind TLS
+//!   termination), refused without a password on a non-loopback address unless
+//!   explicitly allowed;
+//! - `--read-only`: every statement but queries, `SHOW`, `SET`, `EXPLAIN` and
+//!   transaction control is refused with SQLSTATE 25006, and the writing table function
+//!   `scd2_merge` is removed;
+//! - a connection limit (extra clients get FATAL 53300) and a memory limit per
+//!   connection (DataFusion's memory pool; one statement runs at a time per connection).
+
+mod auth;
+mod read_only;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use datafusion::common::{DataFusionError, Result};
+use datafusion_postgres::datafusion_pg_catalog::pg_catalog::context::EmptyContextProvider;
+use datafusion_postgres::datafusion_pg_catalog::setup_pg_catalog;
+use datafusion_postgres::hooks::cursor::CursorStatementHook;
+use datafusion_postgres::hooks::set_show::SetShowHook;
+use datafusion_postgres::hooks::transactions::TransactionStatementHook;
+use datafusion_postgres::pgwire::api::auth::StartupHandler;
+use datafusion_postgres::pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
+use datafusion_postgres::pgwire::api::PgWireServerHandlers;
+use datafusion_postgres::pgwire::tokio::process_socket;
+use datafusion_postgres::{DfSessionService, QueryHook};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use crate::context::{IgnisConfig, IgnisContext};
+use crate::statements::split_statements;
+
+/// Options of `ignis serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Address to listen on.
+    pub host: String,
+    /// Port to listen on (0: any free port).
+    pub port: u16,
+    /// Refuse every statement that writes.
+    pub read_only: bool,
+    /// The user and password clients must give; `None`: no authentication.
+    pub credentials: Option<(String, String)>,
+    /// Serve without a password on a non-loopback address.
+    pub allow_no_auth: bool,
+    /// SQL script run in every new connection's context.
+    pub init: Option<PathBuf>,
+    /// Most connections at once (0: no limit).
+    pub max_connections: usize,
+    /// Settings of each connection's context (memory limit, variables, partitions).
+    pub config: IgnisConfig,
+}
+
+/// What every connection shares.
+struct Shared {
+    options: ServeOptions,
+    init_script: Option<(String, String)>,
+}
+
+/// Binds `host:port` and serves until the process is stopped.
+pub async fn serve(options: ServeOptions) -> Result<()> {
+    let listener = TcpListener::bind((options.host.as_str(), options.port))
+        .await
+        .map_err(|e| {
+            DataFusionError::Execution(format!(
+                "cannot listen on {}:{}: {e}",
+                options.host, options.port
+            ))
+        })?;
+    serve_on(listener, options).await
+}
+
+/// Serves on an already-bound listener (tests bind port 0 and read the address).
+pub async fn serve_on(listener: TcpListener, options: ServeOptions) -> Result<()> {
+    let address = listener.local_addr()?;
+    check_authentication(&options, &address)?;
+    let init_script = match &options.init {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                DataFusionError::Execution(format!("cannot read --init {}: {e}", path.display()))
+            })?;
+            Some((path.display().to_string(), text))
+        }
+        None => None,
+    };
+    let shared = Arc::new(Shared {
+        options,
+        init_script,
+    });
+    // A broken --init script fails at start, not at every connection.
+    connection_context(&shared).await?;
+    let limiter = (shared.options.max_connections > 0)
+        .then(|| Arc::new(Semaphore::new(shared.options.max_connections)));
+    eprintln!(
+        "ignis serve: listening on {address}{}{}",
+        if shared.options.read_only {
+            " (read-only)"
+        } else {
+            ""
+        },
+        if shared.options.credentials.is_some() {
+            ", password required"
+        } else {
+            ""
+        }
+    );
+    loop {
+        let (socket, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                log::warn!("accept failed: {e}");
+                continue;
+            }
+        };
+        let _ = socket.set_nodelay(true);
+        let shared = Arc::clone(&shared);
+        let limiter = limiter.clone();
+        tokio::spawn(async move {
+            let permit = match &limiter {
+                Some(semaphore) => match Arc::clone(semaphore).try_acquire_owned() {
+                    Ok(permit) => Some(permit),
+                    Err(_) => {
+                        let refuse = Arc::new(auth::TooManyConnections);
+                        let _ = process_socket(socket, None, refuse).await;
+                        return;
+                    }
+                },
+                None => None,
+            };
+            match ConnectionHandlers::new(&shared).await {
+                Ok(handlers) => {
+                    if let Err(e) = process_socket(socket, None, Arc::new(handlers)).await {
+                        log::debug!("connection {peer}: {e}");
+                    }
+                }
+                Err(e) => log::error!("cannot set up a session for {peer}: {e}"),
+            }
+            drop(permit);
+        });
+    }
+}
+
+/// No password is only allowed on loopback, or when explicitly requested.
+fn check_authentication(options: &ServeOptions, address: &SocketAddr) -> Result<()> {
+    if options.credentials.is_none() && !address.ip().is_loopback() {
+        if options.allow_no_auth {
+            eprintln!(
+                "ignis serve: WARNING: no password on {address}: anyone who can reach it can read your data"
+            );
+        } else {
+            return Err(DataFusionError::Configuration(format!(
+                "refusing to serve {address} without a password: give --user and --password (or --password-file), bind to 127.0.0.1, or pass --allow-no-auth"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A new connection's own context: the Ignis catalog, pg_catalog for client tools, and
+/// the --init script.
+async fn connection_context(shared: &Shared) -> Result<IgnisContext> {
+    let ignis = IgnisContext::new(shared.options.config.clone())?;
+    setup_pg_catalog(ignis.session(), "datafusion", EmptyContextProvider).map_err(|e| *e)?;
+    if shared.options.read_only {
+        ignis.session().deregister_udtf("scd2_merge");
+    }
+    if let Some((source, script)) = &shared.init_script {
+        for statement in split_statements(script) {
+            let result = match ignis.execute(&statement.text).await {
+                Ok(frame) => frame.collect().await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            result.map_err(|e| {
+                DataFusionError::Execution(format!("--init {source}, line {}: {e}", statement.line))
+            })?;
+        }
+    }
+    Ok(ignis)
+}
+
+/// The pgwire handlers of one connection.
+struct ConnectionHandlers {
+    service: Arc<DfSessionService>,
+    startup: Arc<auth::Startup>,
+}
+
+impl ConnectionHandlers {
+    async fn new(shared: &Shared) -> Result<Self> {
+        let ignis = connection_context(shared).await?;
+        let mut hooks: Vec<Arc<dyn QueryHook>> = Vec::new();
+        if shared.options.read_only {
+            hooks.push(Arc::new(read_only::ReadOnlyHook));
+        }
+        hooks.push(Arc::new(CursorStatementHook));
+        hooks.push(Arc::new(SetShowHook));
+        hooks.push(Arc::new(TransactionStatementHook));
+        let service = Arc::new(DfSessionService::new_with_hooks(
+            Arc::new(ignis.session().clone()),
+            hooks,
+        ));
+        Ok(Self {
+            service,
+            startup: Arc::new(auth::Startup::new(shared.options.credentials.clone())),
+        })
+    }
+}
+
+impl PgWireServerHandlers for ConnectionHandlers {
+    fn simple_query_handler(&self) -> Arc<impl SimpleQueryHandler> {
+        Arc::clone(&self.service)
+    }
+
+    fn extended_query_handler(&self) -> Arc<impl ExtendedQueryHandler> {
+        Arc::clone(&self.service)
+    }
+
+    fn startup_handler(&self) -> Arc<impl StartupHandler> {
+        Arc::clone(&self.startup)
+    }
+}

@@ -1,0 +1,135 @@
+//! `--read-only`: a query hook that refuses, before planning, every statement that is
+//! not a query, `EXPLAIN` of a query, `SHOW`, `SET`, cursor or transaction control.
+
+use async_trait::async_trait;
+use datafusion::common::ParamValues;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::prelude::SessionContext;
+use datafusion::sql::sqlparser::ast::Statement;
+use datafusion_postgres::hooks::HookClient;
+use datafusion_postgres::pgwire::api::results::Response;
+use datafusion_postgres::pgwire::api::ClientInfo;
+use datafusion_postgres::pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
+use datafusion_postgres::QueryHook;
+
+/// Refuses writes with SQLSTATE 25006 (read_only_sql_transaction), as PostgreSQL.
+#[derive(Debug)]
+pub struct ReadOnlyHook;
+
+/// Whether a statement only reads.
+pub fn is_read_only(statement: &Statement) -> bool {
+    match statement {
+        Statement::Explain {
+            statement, analyze, ..
+        } => !*analyze || is_read_only(statement),
+        Statement::Query(_)
+        | Statement::ExplainTable { .. }
+        | Statement::Set(_)
+        | Statement::ShowVariable { .. }
+        | Statement::ShowVariables { .. }
+        | Statement::ShowTables { .. }
+        | Statement::ShowColumns { .. }
+        | Statement::ShowFunctions { .. }
+        | Statement::ShowStatus { .. }
+        | Statement::ShowDatabases { .. }
+        | Statement::ShowSchemas { .. }
+        | Statement::ShowCreate { .. }
+        | Statement::StartTransaction { .. }
+        | Statement::Commit { .. }
+        | Statement::Rollback { .. }
+        | Statement::Declare { .. }
+        | Statement::Fetch { .. }
+        | Statement::Close { .. }
+        | Statement::Discard { .. }
+        | Statement::Deallocate { .. } => true,
+        _ => false,
+    }
+}
+
+fn refusal(statement: &Statement) -> Option<PgWireResult<()>> {
+    if is_read_only(statement) {
+        return None;
+    }
+    let text = statement.to_string();
+    let first_words: String = text
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(Err(PgWireError::UserError(Box::new(ErrorInfo::new(
+        "ERROR".to_string(),
+        "25006".to_string(),
+        format!("cannot execute {first_words} ...: this Ignis server is read-only (--read-only)"),
+    )))))
+}
+
+#[async_trait]
+impl QueryHook for ReadOnlyHook {
+    async fn handle_simple_query(
+        &self,
+        statement: &Statement,
+        _session_context: &SessionContext,
+        _client: &mut dyn HookClient,
+    ) -> Option<PgWireResult<Response>> {
+        refusal(statement).map(|r| r.map(|()| Response::EmptyQuery))
+    }
+
+    async fn handle_extended_parse_query(
+        &self,
+        statement: &Statement,
+        _session_context: &SessionContext,
+        _client: &(dyn ClientInfo + Send + Sync),
+    ) -> Option<PgWireResult<LogicalPlan>> {
+        refusal(statement).map(|r| r.map(|()| LogicalPlan::default()))
+    }
+
+    async fn handle_extended_query(
+        &self,
+        statement: &Statement,
+        _logical_plan: &LogicalPlan,
+        _params: &ParamValues,
+        _session_context: &SessionContext,
+        _client: &mut dyn HookClient,
+    ) -> Option<PgWireResult<Response>> {
+        refusal(statement).map(|r| r.map(|()| Response::EmptyQuery))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
+    use datafusion::sql::sqlparser::parser::Parser;
+
+    #[test]
+    fn reads_pass_and_writes_are_refused() {
+        let parse = |sql: &str| {
+            Parser::parse_sql(&PostgreSqlDialect {}, sql)
+                .unwrap()
+                .remove(0)
+        };
+        for sql in [
+            "SELECT 1",
+            "WITH t AS (SELECT 1) SELECT * FROM t",
+            "EXPLAIN SELECT 1",
+            "SHOW TABLES",
+            "SET search_path = public",
+            "BEGIN",
+            "COMMIT",
+        ] {
+            assert!(is_read_only(&parse(sql)), "{sql}");
+        }
+        for sql in [
+            "INSERT INTO t VALUES (1)",
+            "CREATE TABLE t AS SELECT 1",
+            "CREATE VIEW v AS SELECT 1",
+            "DROP TABLE t",
+            "DELETE FROM t",
+            "UPDATE t SET a = 1",
+            "COPY t FROM '/etc/passwd'",
+            "EXPLAIN ANALYZE INSERT INTO t VALUES (1)",
+        ] {
+            assert!(!is_read_only(&parse(sql)), "{sql}");
+        }
+    }
+}
