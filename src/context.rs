@@ -18,6 +18,7 @@ use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::Statement;
 use deltalake::delta_datafusion::planner::DeltaPlanner;
 
+use crate::data_roots::{self, DataRoots};
 use crate::delta::{
     self, CreateMode, DeltaHistoryFunction, DeltaLocation, DeltaSchemaProvider,
     LiveDeltaTableFactory, MergeSummary, Scd2MergeFunction, DELTA_SCHEMA,
@@ -34,6 +35,9 @@ pub struct IgnisConfig {
     /// Memory limit for query execution in bytes (DataFusion's memory pool); unbounded
     /// when unset.
     pub memory_limit: Option<usize>,
+    /// When set, the session reads and writes only under these directories
+    /// (`ignis serve --data-root`).
+    pub data_roots: Option<Arc<DataRoots>>,
 }
 
 /// A session: DataFusion context plus Ignis state (variables, named Delta tables).
@@ -43,6 +47,7 @@ pub struct IgnisContext {
     variables: Arc<RwLock<Variables>>,
     /// Tables registered `STORED AS DELTA`, by lower-case name, for history and time travel.
     delta_tables: Arc<RwLock<HashMap<String, DeltaLocation>>>,
+    data_roots: Option<Arc<DataRoots>>,
 }
 
 impl IgnisContext {
@@ -62,6 +67,9 @@ impl IgnisContext {
                 "datafusion.optimizer.hash_join_inlist_pushdown_max_distinct_values",
                 0,
             );
+        if let Some(roots) = &config.data_roots {
+            session_config = session_config.with_extension(Arc::clone(roots));
+        }
         if let Some(n) = config.target_partitions {
             session_config = session_config.with_target_partitions(n.max(1));
         }
@@ -83,6 +91,9 @@ impl IgnisContext {
         state
             .table_factories_mut()
             .insert("DELTATABLE".to_string(), delta_factory);
+        if let Some(roots) = &config.data_roots {
+            data_roots::install(&mut state, roots)?;
+        }
         datafusion_spark::register_all(&mut state)?;
         // datafusion-spark's `avg` replaces DataFusion's with a Float64-only version that
         // cannot retract rows, so `avg(x) OVER (ROWS BETWEEN 24 PRECEDING AND CURRENT
@@ -95,7 +106,12 @@ impl IgnisContext {
         let catalog = ctx
             .catalog("datafusion")
             .ok_or_else(|| plan_datafusion_err!("default catalog missing"))?;
-        catalog.register_schema(DELTA_SCHEMA, Arc::new(DeltaSchemaProvider))?;
+        catalog.register_schema(
+            DELTA_SCHEMA,
+            Arc::new(DeltaSchemaProvider {
+                data_roots: config.data_roots.clone(),
+            }),
+        )?;
         ctx.register_udtf("delta_history", Arc::new(DeltaHistoryFunction));
         ctx.register_udtf("scd2_merge", Arc::new(Scd2MergeFunction));
         ignis_udfs::register_table_functions(&ctx);
@@ -107,6 +123,7 @@ impl IgnisContext {
             ctx,
             variables: Arc::new(RwLock::new(config.variables)),
             delta_tables: Arc::new(RwLock::new(HashMap::new())),
+            data_roots: config.data_roots,
         })
     }
 
@@ -146,6 +163,13 @@ impl IgnisContext {
     /// [`DataFrame`]; DDL and Delta writes have already happened when this returns, and
     /// their DataFrame holds a short result (e.g. rows written).
     pub async fn execute(&self, sql: &str) -> Result<DataFrame> {
+        let statement = self.parse(sql)?;
+        self.execute_parsed(statement).await
+    }
+
+    /// Parses one statement as [`execute`](Self::execute) would (variables substituted,
+    /// Ignis statements recognised), so a front door can inspect it before running it.
+    pub fn parse(&self, sql: &str) -> Result<IgnisStatement> {
         let sql = self.substitute(sql)?;
         let dialect = self
             .ctx
@@ -160,7 +184,13 @@ impl IgnisContext {
             .read()
             .map(|t| t.clone())
             .unwrap_or_default();
-        match parse_statement(&sql, &dialect, &tables)? {
+        parse_statement(&sql, &dialect, &tables)
+    }
+
+    /// Runs a statement from [`parse`](Self::parse).
+    pub async fn execute_parsed(&self, statement: IgnisStatement) -> Result<DataFrame> {
+        self.check_data_roots(&statement)?;
+        match statement {
             IgnisStatement::SetVariable { name, value } => {
                 self.set_variable(&name, &value);
                 self.message(&format!("{name} = {value}"))
@@ -236,6 +266,31 @@ impl IgnisContext {
                 }
                 Ok(df)
             }
+        }
+    }
+
+    /// Refuses a statement naming a path outside the data roots before it runs. (Paths
+    /// reached while planning, e.g. ``delta.`p` `` in a query, are checked where they
+    /// are resolved.)
+    fn check_data_roots(&self, statement: &IgnisStatement) -> Result<()> {
+        let Some(roots) = &self.data_roots else {
+            return Ok(());
+        };
+        match statement {
+            IgnisStatement::DescribeHistory { location, .. }
+            | IgnisStatement::CreateDeltaTableAs { location, .. }
+            | IgnisStatement::Optimize { location, .. }
+            | IgnisStatement::Vacuum { location, .. } => location.check_roots(roots),
+            IgnisStatement::Merge(request) => request.target.check_roots(roots),
+            IgnisStatement::DataFusion(statement) => match statement.as_ref() {
+                DFStatement::CreateExternalTable(create) => create
+                    .locations
+                    .iter()
+                    .try_for_each(|location| roots.check_location(location)),
+                DFStatement::CopyTo(copy) => roots.check_location(&copy.target),
+                _ => Ok(()),
+            },
+            IgnisStatement::SetVariable { .. } => Ok(()),
         }
     }
 

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod context;
+pub mod data_roots;
 pub mod delta;
 pub mod generate;
 pub mod server;

@@ -99,10 +99,9 @@ impl TableFunctionImpl for DeltaHistoryFunction {
         if exprs.len() > 2 {
             return plan_err!("delta_history takes at most 2 arguments (path, limit)");
         }
-        Ok(Arc::new(HistoryTable {
-            location: DeltaLocation::parse(&path)?,
-            limit,
-        }))
+        let location = DeltaLocation::parse(&path)?;
+        location.check_session_roots(args.session())?;
+        Ok(Arc::new(HistoryTable { location, limit }))
     }
 }
 

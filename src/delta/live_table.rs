@@ -113,7 +113,7 @@ pub struct LiveDeltaTableFactory;
 impl TableProviderFactory for LiveDeltaTableFactory {
     async fn create(
         &self,
-        _state: &dyn Session,
+        state: &dyn Session,
         cmd: &CreateExternalTable,
     ) -> Result<Arc<dyn TableProvider>> {
         if !cmd.options.is_empty() {
@@ -129,6 +129,7 @@ impl TableProviderFactory for LiveDeltaTableFactory {
             );
         };
         let location = DeltaLocation::parse(location)?;
+        location.check_session_roots(state)?;
         Ok(Arc::new(LiveDeltaTable::open(location).await?))
     }
 }

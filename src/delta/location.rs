@@ -8,7 +8,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use datafusion::catalog::Session;
 use datafusion::common::{plan_datafusion_err, plan_err, Result};
+use ignis_udfs::data_roots::DataRoots;
 use url::Url;
 
 /// A version selector for time travel.
@@ -68,6 +70,24 @@ impl DeltaLocation {
         match &self.local_path {
             Some(path) => path.join("_delta_log").is_dir(),
             None => true,
+        }
+    }
+}
+
+impl DeltaLocation {
+    /// Refuses a Delta location outside `roots` (non-local locations always are).
+    pub fn check_roots(&self, roots: &DataRoots) -> Result<()> {
+        match &self.local_path {
+            Some(path) => roots.check_path(path),
+            None => roots.check_location(self.url.as_str()),
+        }
+    }
+
+    /// Refuses a Delta location outside the session's data roots, if it has any.
+    pub fn check_session_roots(&self, session: &dyn Session) -> Result<()> {
+        match session.config().get_extension::<DataRoots>() {
+            Some(roots) => self.check_roots(&roots),
+            None => Ok(()),
         }
     }
 }

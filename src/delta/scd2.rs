@@ -69,6 +69,7 @@ impl TableFunctionImpl for Scd2MergeFunction {
         }
         let target_text = string_arg(NAME, 1, &exprs[0])?;
         let target = DeltaLocation::parse(delta_path(&target_text))?;
+        target.check_session_roots(args.session())?;
         let source_text = string_arg(NAME, 2, &exprs[1])?;
         let source = plan_input(NAME, args.session(), &source_text)?;
         let keys = column_list(&string_arg(NAME, 3, &exprs[2])?);

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use datafusion::catalog::{SchemaProvider, TableProvider};
 use datafusion::common::{plan_err, Result};
+use ignis_udfs::data_roots::DataRoots;
 
 use super::{table_provider, DeltaLocation};
 
@@ -13,8 +14,21 @@ pub const DELTA_SCHEMA: &str = "delta";
 
 /// A schema with one "table" per Delta table path. Every lookup reads the table's
 /// log afresh, so a query always sees the latest commit (or the version it asks for).
+/// With data roots, paths outside them are refused.
 #[derive(Debug, Default)]
-pub struct DeltaSchemaProvider;
+pub struct DeltaSchemaProvider {
+    pub data_roots: Option<Arc<DataRoots>>,
+}
+
+impl DeltaSchemaProvider {
+    fn location(&self, name: &str) -> Result<DeltaLocation> {
+        let location = DeltaLocation::parse(name)?;
+        if let Some(roots) = &self.data_roots {
+            location.check_roots(roots)?;
+        }
+        Ok(location)
+    }
+}
 
 #[async_trait]
 impl SchemaProvider for DeltaSchemaProvider {
@@ -24,7 +38,7 @@ impl SchemaProvider for DeltaSchemaProvider {
     }
 
     async fn table(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
-        let location = DeltaLocation::parse(name)?;
+        let location = self.location(name)?;
         table_provider(&location).await.map(Some)
     }
 
@@ -39,6 +53,6 @@ impl SchemaProvider for DeltaSchemaProvider {
     }
 
     fn table_exist(&self, name: &str) -> bool {
-        DeltaLocation::parse(name).is_ok_and(|loc| loc.is_delta_table())
+        self.location(name).is_ok_and(|loc| loc.is_delta_table())
     }
 }

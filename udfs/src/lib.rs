@@ -4,6 +4,7 @@
 //! calls to get the catalog in their own `SessionContext`.
 
 pub mod clustering;
+pub mod data_roots;
 pub mod etl;
 pub mod forecast;
 pub mod graph;

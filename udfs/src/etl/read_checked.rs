@@ -24,6 +24,7 @@ use datafusion::logical_expr::Documentation;
 use datafusion_macros::user_doc;
 
 use super::MalformedTally;
+use crate::data_roots::check_session_path;
 use crate::table_function::{string_arg, DeferredTable, MultiCompute, Options};
 
 pub const CSV_NAME: &str = "read_csv_checked";
@@ -197,6 +198,7 @@ fn plan_read(
     let schema_text = string_arg(function, 2, &exprs[1])?;
     let columns = parse_schema(function, &schema_text)?;
     let mode = Mode::parse(function, options.get("mode"))?;
+    check_session_path(args.session(), path.trim())?;
     let files = list_files(function, Path::new(path.trim()))?;
     let mut fields: Vec<Field> = columns
         .iter()

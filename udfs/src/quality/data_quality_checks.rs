@@ -43,6 +43,7 @@ use datafusion_macros::user_doc;
 use super::rules::{
     parse_json_rules, project_rules_relation, rules_from_batches, Bound, CheckType, Rule,
 };
+use crate::data_roots::check_session_path;
 use crate::table_function::{plan_input, string_arg, AsyncCompute, DeferredTable, Options};
 
 #[user_doc(
@@ -156,6 +157,7 @@ impl TableFunctionImpl for DataQualityChecksFunction {
         } else if trimmed.starts_with('{') {
             RulesSource::Parsed(parse_json_rules(NAME, "the inline rules", trimmed)?)
         } else {
+            check_session_path(args.session(), trimmed)?;
             let text = std::fs::read_to_string(trimmed).map_err(|e| {
                 plan_datafusion_err!("{NAME}: cannot read rules file '{trimmed}': {e}")
             })?;
