@@ -60,6 +60,9 @@ fn options(init: &Path) -> ServeOptions {
         allow_no_auth: false,
         init: Some(init.to_path_buf()),
         max_connections: 64,
+        data_roots: vec![init.parent().unwrap_or(init).to_path_buf()],
+        tls: None,
+        statement_timeout: None,
         config: IgnisConfig::default(),
     }
 }
@@ -91,6 +94,14 @@ fn simple_rows(messages: &[SimpleQueryMessage]) -> Vec<Vec<Option<String>>> {
             _ => None,
         })
         .collect()
+}
+
+/// The server's message and SQLSTATE, for assertions.
+fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    }
 }
 
 fn code(e: &tokio_postgres::Error) -> String {
@@ -169,6 +180,50 @@ async fn clients_query_with_both_protocols_and_sessions_stay_apart() -> TestResu
     let rows = simple_rows(&other.simple_query("SELECT count(*) FROM items").await?);
     assert_eq!(rows, vec![vec![Some("3".to_string())]]);
 
+    // Ignis SQL the Postgres parser does not take runs as in the shell (simple protocol).
+    let table = dir.path().join("items");
+    let rows = simple_rows(
+        &client
+            .simple_query(&format!(
+                "SELECT count(*) FROM delta.`{}` WHERE price > 1",
+                table.display()
+            ))
+            .await?,
+    );
+    assert_eq!(rows, vec![vec![Some("2".to_string())]]);
+    let copy = dir.path().join("items_copy");
+    let rows = simple_rows(
+        &client
+            .simple_query(&format!(
+                "CREATE TABLE delta.`{}` AS SELECT id, name FROM items WHERE id < 3",
+                copy.display()
+            ))
+            .await?,
+    );
+    assert_eq!(rows[0][2].as_deref(), Some("2"), "rows_written: {rows:?}");
+    let messages = client
+        .simple_query(&format!(
+            "CREATE EXTERNAL TABLE items_copy STORED AS DELTA LOCATION '{}'; SELECT count(*) FROM items_copy",
+            copy.display()
+        ))
+        .await?;
+    assert!(messages
+        .iter()
+        .any(|m| matches!(m, SimpleQueryMessage::CommandComplete(_))));
+    assert_eq!(simple_rows(&messages), vec![vec![Some("2".to_string())]]);
+    let rows = simple_rows(&client.simple_query("DESCRIBE HISTORY items_copy").await?);
+    assert_eq!(rows.len(), 1);
+    let error = client
+        .simple_query("SELECT * FROM delta.`/no/such/table`")
+        .await
+        .err()
+        .ok_or("missing Delta table")?;
+    assert!(
+        describe(&error).contains("outside the data roots"),
+        "{}",
+        describe(&error)
+    );
+
     // Wrong password: refused with 28P01.
     let refused = connect(address, "wrong")
         .await
@@ -189,14 +244,33 @@ async fn read_only_server_refuses_writes_and_limits_connections() -> TestResult 
     let client = connect(address, "s3cret").await?;
     let rows = simple_rows(&client.simple_query("SELECT count(*) FROM items").await?);
     assert_eq!(rows, vec![vec![Some("3".to_string())]]);
+    let copy = dir.path().join("copy");
     for sql in [
-        "INSERT INTO items VALUES (4, 'fig', 1.0, NULL, NULL, NULL)",
-        "CREATE TABLE copy AS SELECT * FROM items",
-        "DROP TABLE items",
+        "INSERT INTO items VALUES (4, 'fig', 1.0, NULL, NULL, NULL)".to_string(),
+        "CREATE TABLE copy AS SELECT * FROM items".to_string(),
+        "DROP TABLE items".to_string(),
+        format!(
+            "CREATE TABLE delta.`{}` AS SELECT * FROM items",
+            copy.display()
+        ),
+        "OPTIMIZE items".to_string(),
+        format!("COPY (SELECT 1 AS a) TO '{}/one.csv'", dir.path().display()),
     ] {
+        let sql = sql.as_str();
         let error = client.simple_query(sql).await.err().ok_or(sql)?;
         assert_eq!(code(&error), "25006", "{sql}: {error}");
     }
+    assert!(!copy.exists());
+    // Reads in Ignis SQL still work.
+    let rows = simple_rows(
+        &client
+            .simple_query(&format!(
+                "SELECT count(*) FROM delta.`{}`",
+                dir.path().join("items").display()
+            ))
+            .await?,
+    );
+    assert_eq!(rows, vec![vec![Some("3".to_string())]]);
     let error = client
         .query("DELETE FROM items WHERE id = $1", &[&1i64])
         .await
@@ -218,34 +292,63 @@ async fn read_only_server_refuses_writes_and_limits_connections() -> TestResult 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_clients_and_a_dropped_client() -> TestResult {
+async fn thirty_two_clients_and_a_dropped_client() -> TestResult {
     let dir = tempfile::tempdir()?;
     let init = fixture(dir.path()).await?;
     let address = start(options(&init)).await?;
-    // A client that disconnects in the middle of its work.
-    {
+    // A client that disconnects in the middle of a long query, while the others run.
+    let quitter = tokio::spawn(async move {
         let quitter = connect(address, "s3cret").await?;
-        let pending = quitter.simple_query("SELECT count(*) FROM generate_series(1, 20000000)");
-        let _ = tokio::time::timeout(std::time::Duration::from_millis(50), pending).await;
-    }
+        let pending = quitter.simple_query("SELECT sum(value) FROM generate_series(1, 2000000000)");
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(300), pending).await;
+        Ok::<(), tokio_postgres::Error>(())
+    });
+    // 32 clients x 200 queries, mixing point reads, aggregates and catalog functions
+    // over both protocols.
     let mut tasks = Vec::new();
-    for c in 0..16i64 {
+    for c in 0..32i64 {
         tasks.push(tokio::spawn(async move {
             let client = connect(address, "s3cret").await?;
-            for q in 0..20i64 {
+            let point = client
+                .prepare("SELECT name, upper(name) FROM items WHERE id = $1")
+                .await?;
+            for q in 0..200i64 {
                 let id = (c + q) % 3 + 1;
-                let row = client
-                    .query_one("SELECT name, upper(name) FROM items WHERE id = $1", &[&id])
-                    .await?;
-                let name: &str = row.get(0);
-                let upper: &str = row.get(1);
-                assert_eq!(upper, name.to_uppercase());
-                let rows = client.simple_query("SELECT sum(id) FROM items").await?;
-                assert_eq!(simple_rows(&rows), vec![vec![Some("6".to_string())]]);
+                match q % 4 {
+                    0 => {
+                        let row = client.query_one(&point, &[&id]).await?;
+                        let name: &str = row.get(0);
+                        let upper: &str = row.get(1);
+                        assert_eq!(upper, name.to_uppercase());
+                    }
+                    1 => {
+                        let rows = client.simple_query("SELECT sum(id) FROM items").await?;
+                        assert_eq!(simple_rows(&rows), vec![vec![Some("6".to_string())]]);
+                    }
+                    2 => {
+                        let row = client
+                            .query_one(
+                                "SELECT sentiment(name || ' is great')['label'], stem(name || 's') FROM items WHERE id = $1",
+                                &[&id],
+                            )
+                            .await?;
+                        let label: &str = row.get(0);
+                        assert_eq!(label, "positive");
+                    }
+                    _ => {
+                        let rows = client
+                            .simple_query(
+                                "SELECT fresh, count(*) FROM items GROUP BY fresh ORDER BY fresh",
+                            )
+                            .await?;
+                        assert_eq!(simple_rows(&rows).len(), 3);
+                    }
+                }
             }
             Ok::<(), tokio_postgres::Error>(())
         }));
     }
+    quitter.await??;
     for task in tasks {
         task.await??;
     }
@@ -257,7 +360,7 @@ async fn concurrent_clients_and_a_dropped_client() -> TestResult {
     Ok(())
 }
 
-/// psql lists the tables (`\dt`) and runs an Ignis function.
+/// psql lists the tables (`\dt`), describes one (`\d`) and runs an Ignis function.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn psql_lists_tables_and_queries() -> TestResult {
     if std::process::Command::new("psql")
@@ -306,6 +409,20 @@ async fn psql_lists_tables_and_queries() -> TestResult {
         String::from_utf8_lossy(&out.stdout).trim(),
         "apple|appl\npear|pear\nplum|plum"
     );
+    // \d describes a table's columns and types.
+    let out = run(vec!["-c".into(), "\\d items".into()]).await??;
+    let description = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in ["id|bigint", "name|text", "price|numeric", "day|date"] {
+        assert!(
+            description.contains(expected),
+            "{expected} in {description}"
+        );
+    }
     Ok(())
 }
 
@@ -345,5 +462,304 @@ async fn psycopg_queries_with_parameters() -> TestResult {
     })
     .await??;
     assert_eq!(out.trim(), "error True\ncount 3");
+    Ok(())
+}
+
+/// The server reads and writes only under its data roots, however a path is written:
+/// a statement's LOCATION, a `delta."path"` table, a file-reading table function, SQL
+/// text given to a table function, COPY, `..` and other URL schemes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn data_roots_confine_every_path() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let init = fixture(dir.path()).await?;
+    let address = start(options(&init)).await?;
+    let client = connect(address, "s3cret").await?;
+    let outside = tempfile::tempdir()?;
+    std::fs::write(outside.path().join("secret.csv"), "a\n1\n")?;
+    let secret = outside.path().join("secret.csv");
+    let outside_name = outside
+        .path()
+        .file_name()
+        .ok_or("tempdir name")?
+        .to_string_lossy()
+        .to_string();
+    let root = dir.path().display().to_string();
+    let refused = [
+        "CREATE EXTERNAL TABLE p STORED AS CSV LOCATION '/etc/passwd'".to_string(),
+        format!(
+            "CREATE EXTERNAL TABLE s STORED AS CSV LOCATION '{}'",
+            secret.display()
+        ),
+        format!(
+            "CREATE EXTERNAL TABLE s STORED AS CSV LOCATION '{root}/../{outside_name}/secret.csv'"
+        ),
+        "CREATE EXTERNAL TABLE d STORED AS DELTA LOCATION '/etc'".to_string(),
+        "CREATE EXTERNAL TABLE r STORED AS DELTA LOCATION 's3://bucket/table'".to_string(),
+        "SELECT * FROM delta.\"/etc\"".to_string(),
+        format!(
+            "SELECT * FROM read_csv_checked('{}', 'a INT')",
+            secret.display()
+        ),
+        "SELECT * FROM delta_history('/etc')".to_string(),
+        "SELECT * FROM pagerank('SELECT 1 AS src, 2 AS dst FROM delta.\"/etc\"')".to_string(),
+        format!(
+            "COPY (SELECT 1 AS a) TO '{}/out.csv'",
+            outside.path().display()
+        ),
+    ];
+    for sql in &refused {
+        let error = client.simple_query(sql).await.err().ok_or(sql.clone())?;
+        assert_eq!(code(&error), "42501", "{sql}: {}", describe(&error));
+        assert!(
+            describe(&error).contains("outside the data roots"),
+            "{sql}: {}",
+            describe(&error)
+        );
+    }
+    assert!(!outside.path().join("out.csv").exists());
+
+    // Inside the root, files can be written, registered and read.
+    let out = dir.path().join("seven.csv");
+    client
+        .simple_query(&format!(
+            "COPY (SELECT 7 AS a) TO '{}' STORED AS CSV",
+            out.display()
+        ))
+        .await?;
+    client
+        .simple_query(&format!(
+            "CREATE EXTERNAL TABLE seven STORED AS CSV LOCATION '{}' OPTIONS ('format.has_header' 'true')",
+            out.display()
+        ))
+        .await?;
+    let rows = simple_rows(&client.simple_query("SELECT a FROM seven").await?);
+    assert_eq!(rows, vec![vec![Some("7".to_string())]]);
+    let rows = simple_rows(
+        &client
+            .simple_query(&format!(
+                "SELECT a FROM read_csv_checked('{}', 'a INT')",
+                out.display()
+            ))
+            .await?,
+    );
+    assert_eq!(rows, vec![vec![Some("7".to_string())]]);
+    Ok(())
+}
+
+/// Errors carry the SQLSTATE a Postgres client expects, in both protocols.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn errors_have_specific_sqlstates() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let init = fixture(dir.path()).await?;
+    let address = start(options(&init)).await?;
+    let client = connect(address, "s3cret").await?;
+    for (sql, expected) in [
+        ("SELECT * FROM no_such_table", "42P01"),
+        ("SELECT no_such_column FROM items", "42703"),
+        ("SELECT no_such_function(id) FROM items", "42883"),
+        ("SELECT 1 / 0", "22012"),
+        ("SELECT CAST('x' AS INT)", "22P02"),
+    ] {
+        let error = client.simple_query(sql).await.err().ok_or(sql)?;
+        assert_eq!(code(&error), expected, "simple {sql}: {error}");
+        let error = client.query(sql, &[]).await.err().ok_or(sql)?;
+        assert_eq!(code(&error), expected, "extended {sql}: {error}");
+    }
+    let error = client.simple_query("SELEC 1").await.err().ok_or("syntax")?;
+    assert_eq!(code(&error), "42601", "{error}");
+    // Lists and structs come back as Postgres arrays and records.
+    let rows = simple_rows(
+        &client
+            .simple_query("SELECT make_array(1, 2, 3) AS l, named_struct('a', 1, 'b', 'x') AS s")
+            .await?,
+    );
+    assert_eq!(
+        rows,
+        vec![vec![Some("{1,2,3}".to_string()), Some("(1,x)".to_string())]]
+    );
+    let list: Vec<i64> = client
+        .query_one(
+            "SELECT make_array(id, id * 10) FROM items WHERE id = $1",
+            &[&2i64],
+        )
+        .await?
+        .get(0);
+    assert_eq!(list, vec![2, 20]);
+    Ok(())
+}
+
+/// A statement past --statement-timeout stops with 57014, in both protocols, and the
+/// connection goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn statement_timeout_stops_long_queries() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let init = fixture(dir.path()).await?;
+    let mut opts = options(&init);
+    opts.statement_timeout = Some(std::time::Duration::from_millis(500));
+    let address = start(opts).await?;
+    let client = connect(address, "s3cret").await?;
+    let long = "SELECT sum(value) FROM generate_series(1, 100000000000)";
+    let error = client.simple_query(long).await.err().ok_or("simple")?;
+    assert_eq!(code(&error), "57014", "{error}");
+    let error = client.query(long, &[]).await.err().ok_or("extended")?;
+    assert_eq!(code(&error), "57014", "{error}");
+    let rows = simple_rows(&client.simple_query("SELECT count(*) FROM items").await?);
+    assert_eq!(rows, vec![vec![Some("3".to_string())]]);
+    Ok(())
+}
+
+/// --memory-limit bounds each connection's queries: a query that needs more fails with
+/// 53200, and a client cannot lift the limit with SET.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn memory_limit_holds_per_connection() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let init = fixture(dir.path()).await?;
+    let mut opts = options(&init);
+    opts.config.memory_limit = Some(4 << 20);
+    let address = start(opts).await?;
+    let client = connect(address, "s3cret").await?;
+    let heavy = "SELECT count(*) FROM generate_series(1, 2000000) a JOIN generate_series(1, 2000000) b ON a.value = b.value";
+    let error = client.simple_query(heavy).await.err().ok_or("heavy")?;
+    assert_eq!(code(&error), "53200", "{}", describe(&error));
+    for sql in [
+        "SET datafusion.runtime.memory_limit = '100G'".to_string(),
+        format!(
+            "SET datafusion.runtime.memory_limit = '100G'; SELECT count(*) FROM delta.`{}`",
+            dir.path().join("items").display()
+        ),
+    ] {
+        let error = client.simple_query(&sql).await.err().ok_or(sql.clone())?;
+        assert_eq!(code(&error), "42501", "{sql}: {}", describe(&error));
+    }
+    let error = client
+        .simple_query(heavy)
+        .await
+        .err()
+        .ok_or("heavy again")?;
+    assert_eq!(code(&error), "53200", "{}", describe(&error));
+    let rows = simple_rows(&client.simple_query("SELECT count(*) FROM items").await?);
+    assert_eq!(rows, vec![vec![Some("3".to_string())]]);
+    Ok(())
+}
+
+/// With --tls-cert/--tls-key, psql negotiates TLS (sslmode=require) and queries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn psql_connects_over_tls() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let init = fixture(dir.path()).await?;
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let mut opts = options(&init);
+    opts.tls = Some((fixtures.join("server.crt"), fixtures.join("server.key")));
+    let address = start(opts).await?;
+    let url = format!(
+        "postgresql://ignis:s3cret@127.0.0.1:{}/datafusion?sslmode=require",
+        address.port()
+    );
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("psql")
+            .arg(url)
+            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
+            .args(["-c", "\\conninfo", "-c", "SELECT count(*) FROM items"])
+            .output()
+    })
+    .await??;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("SSL connection"), "{stdout}");
+    assert!(stdout.trim_end().ends_with('3'), "{stdout}");
+    // Plain connections are still accepted (TLS is offered, not required).
+    let client = connect(address, "s3cret").await?;
+    assert_eq!(
+        simple_rows(&client.simple_query("SELECT 1").await?),
+        vec![vec![Some("1".to_string())]]
+    );
+    // A broken key pair is refused at start.
+    let mut broken = options(&init);
+    broken.tls = Some((fixtures.join("server.key"), fixtures.join("server.key")));
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let error = serve_on(listener, broken).await.err().ok_or("started")?;
+    assert!(error.to_string().contains("--tls-cert"), "{error}");
+    Ok(())
+}
+
+/// Reads one backend message (type byte, body).
+async fn read_message(
+    stream: &mut tokio::net::TcpStream,
+) -> Result<(u8, Vec<u8>), Box<dyn std::error::Error>> {
+    use tokio::io::AsyncReadExt;
+    let kind = stream.read_u8().await?;
+    let len = stream.read_i32().await?;
+    let mut body = vec![0; usize::try_from(len - 4)?];
+    stream.read_exact(&mut body).await?;
+    Ok((kind, body))
+}
+
+/// A malformed protocol message closes that connection only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn malformed_message_closes_only_that_connection() -> TestResult {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir()?;
+    let init = fixture(dir.path()).await?;
+    let mut opts = options(&init);
+    opts.credentials = None;
+    let address = start(opts).await?;
+    let (bystander, connection) = tokio_postgres::connect(
+        &format!("host=127.0.0.1 port={} user=ignis", address.port()),
+        NoTls,
+    )
+    .await?;
+    tokio::spawn(connection);
+
+    // A proper startup (protocol 3.0), then a message of an unknown type.
+    let mut raw = tokio::net::TcpStream::connect(address).await?;
+    let mut startup = Vec::new();
+    startup.extend_from_slice(&196608i32.to_be_bytes());
+    startup.extend_from_slice(b"user\0ignis\0\0");
+    raw.write_i32(i32::try_from(startup.len() + 4)?).await?;
+    raw.write_all(&startup).await?;
+    loop {
+        let (kind, _) = read_message(&mut raw).await?;
+        if kind == b'Z' {
+            break;
+        }
+    }
+    raw.write_all(&[b'!', 0, 0, 0, 4]).await?;
+    // The server answers with an error (or nothing) and closes the socket.
+    let mut rest = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        raw.read_to_end(&mut rest),
+    )
+    .await??;
+
+    // A length that cannot be right, before any startup.
+    let mut raw = tokio::net::TcpStream::connect(address).await?;
+    raw.write_all(&[0x7f, 0xff, 0xff, 0xff, 0, 3, 0, 0]).await?;
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        raw.read_to_end(&mut rest),
+    )
+    .await?;
+
+    // The other client and new ones are unaffected.
+    assert_eq!(
+        simple_rows(&bystander.simple_query("SELECT count(*) FROM items").await?),
+        vec![vec![Some("3".to_string())]]
+    );
+    let (fresh, connection) = tokio_postgres::connect(
+        &format!("host=127.0.0.1 port={} user=ignis", address.port()),
+        NoTls,
+    )
+    .await?;
+    tokio::spawn(connection);
+    assert_eq!(
+        simple_rows(&fresh.simple_query("SELECT 2").await?),
+        vec![vec![Some("2".to_string())]]
+    );
     Ok(())
 }

@@ -120,6 +120,19 @@ pub enum SubCommand {
         /// Most clients connected at once (0: no limit).
         #[arg(long, default_value_t = 64)]
         max_connections: usize,
+        /// Directory clients may read and write (repeatable); paths elsewhere are
+        /// refused. Default: the current directory.
+        #[arg(long = "data-root")]
+        data_roots: Vec<PathBuf>,
+        /// PEM certificate chain for TLS (with --tls-key).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key for TLS (with --tls-cert).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Stop a statement after this many seconds (SQLSTATE 57014; 0: no limit).
+        #[arg(long, default_value_t = 0.0)]
+        statement_timeout: f64,
     },
 }
 
@@ -210,7 +223,20 @@ pub async fn main(args: Args) -> i32 {
             allow_no_auth,
             init,
             max_connections,
+            data_roots,
+            tls_cert,
+            tls_key,
+            statement_timeout,
         }) => {
+            let statement_timeout = match std::time::Duration::try_from_secs_f64(*statement_timeout)
+            {
+                Ok(t) if t.is_zero() => None,
+                Ok(t) => Some(t),
+                Err(e) => {
+                    eprintln!("error: --statement-timeout {statement_timeout}: {e}");
+                    return 2;
+                }
+            };
             let password = match (password, password_file) {
                 (Some(p), _) => Some(p.clone()),
                 (None, Some(file)) => match std::fs::read_to_string(file) {
@@ -235,6 +261,9 @@ pub async fn main(args: Args) -> i32 {
                 allow_no_auth: *allow_no_auth,
                 init: init.clone(),
                 max_connections: *max_connections,
+                data_roots: data_roots.clone(),
+                tls: tls_cert.clone().zip(tls_key.clone()),
+                statement_timeout,
                 config: args.config(),
             };
             return match crate::server::serve(options).await {

@@ -12,15 +12,24 @@
 //! - `--read-only`: every statement but queries, `SHOW`, `SET`, `EXPLAIN` and
 //!   transaction control is refused with SQLSTATE 25006, and the writing table function
 //!   `scd2_merge` is removed;
-//! - a connection limit (extra clients get FATAL 53300) and a memory limit per
-//!   connection (DataFusion's memory pool; one statement runs at a time per connection).
+//! - data roots: a connection reads and writes only under its `--data-root`
+//!   directories (the current directory by default), SQLSTATE 42501 otherwise;
+//! - TLS (`--tls-cert`/`--tls-key`): clients that ask for it get it, on rustls;
+//! - a connection limit (extra clients get FATAL 53300), a memory limit per connection
+//!   (DataFusion's memory pool; one statement runs at a time per connection) and a
+//!   statement timeout (57014);
+//! - SQLSTATEs for DataFusion's errors (syntax, missing table or column, bad values...).
 
 mod auth;
+mod errors;
+mod policy_hook;
 mod read_only;
+mod service;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use datafusion::common::{DataFusionError, Result};
 use datafusion_postgres::datafusion_pg_catalog::pg_catalog::context::EmptyContextProvider;
@@ -30,13 +39,15 @@ use datafusion_postgres::hooks::set_show::SetShowHook;
 use datafusion_postgres::hooks::transactions::TransactionStatementHook;
 use datafusion_postgres::pgwire::api::auth::StartupHandler;
 use datafusion_postgres::pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
-use datafusion_postgres::pgwire::api::PgWireServerHandlers;
-use datafusion_postgres::pgwire::tokio::process_socket;
+use datafusion_postgres::pgwire::api::{ErrorHandler, PgWireServerHandlers};
+use datafusion_postgres::pgwire::tokio::tokio_rustls::rustls;
+use datafusion_postgres::pgwire::tokio::{process_socket, TlsAcceptor};
 use datafusion_postgres::{DfSessionService, QueryHook};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::context::{IgnisConfig, IgnisContext};
+use crate::data_roots::DataRoots;
 use crate::statements::split_statements;
 
 /// Options of `ignis serve`.
@@ -56,6 +67,12 @@ pub struct ServeOptions {
     pub init: Option<PathBuf>,
     /// Most connections at once (0: no limit).
     pub max_connections: usize,
+    /// Directories connections may read and write (empty: the current directory).
+    pub data_roots: Vec<PathBuf>,
+    /// PEM certificate chain and private key; clients that ask for TLS get it.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Longest a statement may run, planning and result included (`None`: no limit).
+    pub statement_timeout: Option<Duration>,
     /// Settings of each connection's context (memory limit, variables, partitions).
     pub config: IgnisConfig,
 }
@@ -64,6 +81,7 @@ pub struct ServeOptions {
 struct Shared {
     options: ServeOptions,
     init_script: Option<(String, String)>,
+    tls: Option<TlsAcceptor>,
 }
 
 /// Binds `host:port` and serves until the process is stopped.
@@ -80,9 +98,20 @@ pub async fn serve(options: ServeOptions) -> Result<()> {
 }
 
 /// Serves on an already-bound listener (tests bind port 0 and read the address).
-pub async fn serve_on(listener: TcpListener, options: ServeOptions) -> Result<()> {
+pub async fn serve_on(listener: TcpListener, mut options: ServeOptions) -> Result<()> {
     let address = listener.local_addr()?;
     check_authentication(&options, &address)?;
+    let roots = if options.data_roots.is_empty() {
+        vec![std::env::current_dir()?]
+    } else {
+        options.data_roots.clone()
+    };
+    let roots = Arc::new(DataRoots::new(&roots)?);
+    options.config.data_roots = Some(Arc::clone(&roots));
+    let tls = match &options.tls {
+        Some((cert, key)) => Some(tls_acceptor(cert, key)?),
+        None => None,
+    };
     let init_script = match &options.init {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
@@ -95,13 +124,14 @@ pub async fn serve_on(listener: TcpListener, options: ServeOptions) -> Result<()
     let shared = Arc::new(Shared {
         options,
         init_script,
+        tls,
     });
     // A broken --init script fails at start, not at every connection.
     connection_context(&shared).await?;
     let limiter = (shared.options.max_connections > 0)
         .then(|| Arc::new(Semaphore::new(shared.options.max_connections)));
     eprintln!(
-        "ignis serve: listening on {address}{}{}",
+        "ignis serve: listening on {address}{}{}{}; data roots: {}",
         if shared.options.read_only {
             " (read-only)"
         } else {
@@ -111,7 +141,14 @@ pub async fn serve_on(listener: TcpListener, options: ServeOptions) -> Result<()
             ", password required"
         } else {
             ""
-        }
+        },
+        if shared.tls.is_some() { ", TLS" } else { "" },
+        roots
+            .roots()
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     loop {
         let (socket, peer) = match listener.accept().await {
@@ -130,7 +167,7 @@ pub async fn serve_on(listener: TcpListener, options: ServeOptions) -> Result<()
                     Ok(permit) => Some(permit),
                     Err(_) => {
                         let refuse = Arc::new(auth::TooManyConnections);
-                        let _ = process_socket(socket, None, refuse).await;
+                        let _ = process_socket(socket, shared.tls.clone(), refuse).await;
                         return;
                     }
                 },
@@ -138,7 +175,8 @@ pub async fn serve_on(listener: TcpListener, options: ServeOptions) -> Result<()
             };
             match ConnectionHandlers::new(&shared).await {
                 Ok(handlers) => {
-                    if let Err(e) = process_socket(socket, None, Arc::new(handlers)).await {
+                    let tls = shared.tls.clone();
+                    if let Err(e) = process_socket(socket, tls, Arc::new(handlers)).await {
                         log::debug!("connection {peer}: {e}");
                     }
                 }
@@ -147,6 +185,37 @@ pub async fn serve_on(listener: TcpListener, options: ServeOptions) -> Result<()
             drop(permit);
         });
     }
+}
+
+/// A TLS acceptor for a PEM certificate chain and key (PKCS#8, PKCS#1 or SEC1).
+fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let tls_error = |what: &str, e: &dyn std::fmt::Display| {
+        DataFusionError::Configuration(format!("{what}: {e}"))
+    };
+    let certs = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<std::result::Result<Vec<_>, _>>())
+        .map_err(|e| tls_error(&format!("cannot read --tls-cert {}", cert.display()), &e))?;
+    if certs.is_empty() {
+        return Err(DataFusionError::Configuration(format!(
+            "--tls-cert {} holds no certificate",
+            cert.display()
+        )));
+    }
+    let key = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| tls_error(&format!("cannot read --tls-key {}", key.display()), &e))?;
+    // rustls is built with two crypto providers in this binary, so name one.
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_error("TLS setup", &e))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| tls_error("--tls-cert and --tls-key do not make a usable pair", &e))?;
+    // Clients using PostgreSQL 17's direct TLS negotiation require this ALPN name.
+    config.alpn_protocols = vec![b"postgresql".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
 /// No password is only allowed on loopback, or when explicitly requested.
@@ -189,7 +258,7 @@ async fn connection_context(shared: &Shared) -> Result<IgnisContext> {
 
 /// The pgwire handlers of one connection.
 struct ConnectionHandlers {
-    service: Arc<DfSessionService>,
+    service: Arc<service::ConnectionService>,
     startup: Arc<auth::Startup>,
 }
 
@@ -200,12 +269,19 @@ impl ConnectionHandlers {
         if shared.options.read_only {
             hooks.push(Arc::new(read_only::ReadOnlyHook));
         }
+        if let Some(roots) = &shared.options.config.data_roots {
+            hooks.push(Arc::new(policy_hook::PolicyHook {
+                roots: Arc::clone(roots),
+            }));
+        }
         hooks.push(Arc::new(CursorStatementHook));
         hooks.push(Arc::new(SetShowHook));
         hooks.push(Arc::new(TransactionStatementHook));
-        let service = Arc::new(DfSessionService::new_with_hooks(
-            Arc::new(ignis.session().clone()),
-            hooks,
+        let service = Arc::new(service::ConnectionService::new(
+            DfSessionService::new_with_hooks(Arc::new(ignis.session().clone()), hooks),
+            ignis,
+            shared.options.read_only,
+            shared.options.statement_timeout,
         ));
         Ok(Self {
             service,
@@ -225,5 +301,9 @@ impl PgWireServerHandlers for ConnectionHandlers {
 
     fn startup_handler(&self) -> Arc<impl StartupHandler> {
         Arc::clone(&self.startup)
+    }
+
+    fn error_handler(&self) -> Arc<impl ErrorHandler> {
+        Arc::new(errors::SqlStateErrors)
     }
 }

@@ -5,12 +5,15 @@ use async_trait::async_trait;
 use datafusion::common::ParamValues;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::SessionContext;
+use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::Statement;
 use datafusion_postgres::hooks::HookClient;
 use datafusion_postgres::pgwire::api::results::Response;
 use datafusion_postgres::pgwire::api::ClientInfo;
 use datafusion_postgres::pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use datafusion_postgres::QueryHook;
+
+use crate::statements::IgnisStatement;
 
 /// Refuses writes with SQLSTATE 25006 (read_only_sql_transaction), as PostgreSQL.
 #[derive(Debug)]
@@ -46,21 +49,44 @@ pub fn is_read_only(statement: &Statement) -> bool {
     }
 }
 
-fn refusal(statement: &Statement) -> Option<PgWireResult<()>> {
-    if is_read_only(statement) {
-        return None;
+/// Whether an Ignis statement (one the Postgres parser did not take) only reads.
+pub fn is_ignis_read_only(statement: &IgnisStatement) -> bool {
+    match statement {
+        IgnisStatement::SetVariable { .. } | IgnisStatement::DescribeHistory { .. } => true,
+        IgnisStatement::DataFusion(statement) => match statement.as_ref() {
+            DFStatement::Statement(statement) => is_read_only(statement),
+            DFStatement::Explain(explain) => {
+                !explain.options.analyze
+                    || matches!(explain.statement.as_ref(), DFStatement::Statement(s) if is_read_only(s))
+            }
+            _ => false,
+        },
+        IgnisStatement::CreateDeltaTableAs { .. }
+        | IgnisStatement::Merge(_)
+        | IgnisStatement::Optimize { .. }
+        | IgnisStatement::Vacuum { .. } => false,
     }
-    let text = statement.to_string();
-    let first_words: String = text
+}
+
+/// The 25006 error for a write on a read-only server.
+pub fn refusal_error(statement_text: &str) -> PgWireError {
+    let first_words: String = statement_text
         .split_whitespace()
         .take(3)
         .collect::<Vec<_>>()
         .join(" ");
-    Some(Err(PgWireError::UserError(Box::new(ErrorInfo::new(
+    PgWireError::UserError(Box::new(ErrorInfo::new(
         "ERROR".to_string(),
         "25006".to_string(),
         format!("cannot execute {first_words} ...: this Ignis server is read-only (--read-only)"),
-    )))))
+    )))
+}
+
+fn refusal(statement: &Statement) -> Option<PgWireResult<()>> {
+    if is_read_only(statement) {
+        return None;
+    }
+    Some(Err(refusal_error(&statement.to_string())))
 }
 
 #[async_trait]

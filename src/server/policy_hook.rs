@@ -1,0 +1,107 @@
+//! What a client may not do, checked before a statement is planned (SQLSTATE 42501):
+//! - `COPY ... TO 'file'` outside the data roots. In Postgres syntax it goes straight
+//!   to DataFusion, whose local object store refuses such a path only once the write
+//!   has begun (and reports it as an internal error);
+//! - `SET datafusion.runtime.*`: the memory limit and spill settings belong to the
+//!   server (`--memory-limit`), not to a client.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::common::ParamValues;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::prelude::SessionContext;
+use datafusion::sql::sqlparser::ast::{CopyTarget, ObjectName, Set, Statement};
+use datafusion_postgres::hooks::HookClient;
+use datafusion_postgres::pgwire::api::results::Response;
+use datafusion_postgres::pgwire::api::ClientInfo;
+use datafusion_postgres::pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
+use datafusion_postgres::QueryHook;
+
+use super::errors::INSUFFICIENT_PRIVILEGE;
+use crate::data_roots::DataRoots;
+
+/// Refuses `COPY` to or from a file outside the data roots, `COPY ... PROGRAM` and
+/// runtime settings.
+#[derive(Debug)]
+pub struct PolicyHook {
+    pub roots: Arc<DataRoots>,
+}
+
+impl PolicyHook {
+    fn refusal(&self, statement: &Statement) -> Option<PgWireError> {
+        let message = match statement {
+            Statement::Copy {
+                target: CopyTarget::File { filename },
+                ..
+            } => self.roots.check_location(filename).err()?.to_string(),
+            Statement::Copy {
+                target: CopyTarget::Program { .. },
+                ..
+            } => "COPY ... PROGRAM is not allowed".to_string(),
+            _ => forbidden_setting(statement)?,
+        };
+        Some(insufficient_privilege(message))
+    }
+}
+
+/// The 42501 error.
+pub fn insufficient_privilege(message: String) -> PgWireError {
+    PgWireError::UserError(Box::new(ErrorInfo::new(
+        "ERROR".to_string(),
+        INSUFFICIENT_PRIVILEGE.to_string(),
+        message,
+    )))
+}
+
+/// Why a `SET` is not for clients, if it is not.
+pub fn forbidden_setting(statement: &Statement) -> Option<String> {
+    let Statement::Set(set) = statement else {
+        return None;
+    };
+    let names: Vec<&ObjectName> = match set {
+        Set::SingleAssignment { variable, .. } => vec![variable],
+        Set::ParenthesizedAssignments { variables, .. } => variables.iter().collect(),
+        Set::MultipleAssignments { assignments } => assignments.iter().map(|a| &a.name).collect(),
+        _ => return None,
+    };
+    names
+        .into_iter()
+        .map(|name| name.to_string().to_ascii_lowercase())
+        .find(|name| name.starts_with("datafusion.runtime."))
+        .map(|name| {
+            format!("cannot SET {name}: runtime settings (memory limit, spilling) are the server's (ignis serve --memory-limit)")
+        })
+}
+
+#[async_trait]
+impl QueryHook for PolicyHook {
+    async fn handle_simple_query(
+        &self,
+        statement: &Statement,
+        _session_context: &SessionContext,
+        _client: &mut dyn HookClient,
+    ) -> Option<PgWireResult<Response>> {
+        self.refusal(statement).map(Err)
+    }
+
+    async fn handle_extended_parse_query(
+        &self,
+        statement: &Statement,
+        _session_context: &SessionContext,
+        _client: &(dyn ClientInfo + Send + Sync),
+    ) -> Option<PgWireResult<LogicalPlan>> {
+        self.refusal(statement).map(Err)
+    }
+
+    async fn handle_extended_query(
+        &self,
+        statement: &Statement,
+        _logical_plan: &LogicalPlan,
+        _params: &ParamValues,
+        _session_context: &SessionContext,
+        _client: &mut dyn HookClient,
+    ) -> Option<PgWireResult<Response>> {
+        self.refusal(statement).map(Err)
+    }
+}

@@ -1,0 +1,296 @@
+//! The query service of one connection: datafusion-postgres's, plus
+//! - Ignis SQL over the simple protocol: a statement the Postgres-dialect parser does
+//!   not take (``delta.`path` ``, `CREATE EXTERNAL TABLE`, `MERGE`, `OPTIMIZE`,
+//!   `DESCRIBE HISTORY`, `COPY ... TO`, `${variables}`...) runs through the connection's
+//!   [`IgnisContext`], as in the shell;
+//! - `--statement-timeout`: a statement that runs longer is stopped with SQLSTATE
+//!   57014. DataFusion does most of a query's work while its result streams out, after
+//!   the response has been returned, so a timeout around planning alone would miss it:
+//!   one deadline covers both planning and every row of the result. Dropping the row
+//!   stream at the deadline stops DataFusion's execution; the connection stays usable.
+
+use std::fmt::Debug;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::sqlparser::parser::ParserError;
+use datafusion_postgres::arrow_pg::datatypes::df::encode_dataframe;
+use datafusion_postgres::pgwire::api::portal::Format;
+use datafusion_postgres::pgwire::api::portal::Portal;
+use datafusion_postgres::pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
+use datafusion_postgres::pgwire::api::results::{QueryResponse, Response, SendableRowStream, Tag};
+use datafusion_postgres::pgwire::api::store::PortalStore;
+use datafusion_postgres::pgwire::api::{ClientInfo, ClientPortalStore};
+use datafusion_postgres::pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
+use datafusion_postgres::pgwire::messages::data::DataRow;
+use datafusion_postgres::pgwire::messages::PgWireBackendMessage;
+use datafusion_postgres::pgwire::types::format::FormatOptions;
+use datafusion_postgres::DfSessionService;
+use futures::{Sink, Stream};
+use tokio::time::{Instant, Sleep};
+
+use super::errors::{error_info, QUERY_CANCELED};
+use super::policy_hook::{forbidden_setting, insufficient_privilege};
+use super::read_only::{is_ignis_read_only, refusal_error};
+use crate::context::IgnisContext;
+use crate::statements::{split_statements, IgnisStatement};
+
+/// datafusion-postgres's session service, with Ignis SQL and a statement deadline.
+pub struct ConnectionService {
+    inner: Arc<DfSessionService>,
+    ignis: IgnisContext,
+    read_only: bool,
+    timeout: Option<Duration>,
+}
+
+impl ConnectionService {
+    pub fn new(
+        inner: DfSessionService,
+        ignis: IgnisContext,
+        read_only: bool,
+        timeout: Option<Duration>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(inner),
+            ignis,
+            read_only,
+            timeout,
+        }
+    }
+
+    /// Runs a simple query's statements through the Ignis context, one response each;
+    /// the first failure ends the query, as in PostgreSQL.
+    async fn run_ignis<C: ClientInfo>(
+        &self,
+        client: &C,
+        query: &str,
+    ) -> PgWireResult<Vec<Response>> {
+        let format = Arc::new(FormatOptions::from_client_metadata(client.metadata()));
+        let mut responses = Vec::new();
+        for statement in split_statements(query) {
+            match self.run_ignis_statement(&statement.text, &format).await {
+                Ok(response) => responses.push(response),
+                Err(e) if responses.is_empty() => return Err(e),
+                Err(e) => {
+                    responses.push(Response::Error(Box::new(error_info(e))));
+                    break;
+                }
+            }
+        }
+        if responses.is_empty() {
+            responses.push(Response::EmptyQuery);
+        }
+        Ok(responses)
+    }
+
+    async fn run_ignis_statement(
+        &self,
+        text: &str,
+        format: &Arc<FormatOptions>,
+    ) -> PgWireResult<Response> {
+        let statement = self.ignis.parse(text).map_err(api_error)?;
+        if self.read_only && !is_ignis_read_only(&statement) {
+            return Err(refusal_error(text));
+        }
+        if let IgnisStatement::DataFusion(parsed) = &statement {
+            if let DFStatement::Statement(parsed) = parsed.as_ref() {
+                if let Some(message) = forbidden_setting(parsed) {
+                    return Err(insufficient_privilege(message));
+                }
+            }
+        }
+        let frame = self
+            .ignis
+            .execute_parsed(statement)
+            .await
+            .map_err(api_error)?;
+        if frame.schema().fields().is_empty() {
+            // DDL: nothing to show but what was done.
+            return Ok(Response::Execution(Tag::new(&command_tag(text))));
+        }
+        let response =
+            encode_dataframe(frame, &Format::UnifiedText, Some(Arc::clone(format))).await?;
+        Ok(Response::Query(response))
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        self.timeout.map(|t| Instant::now() + t)
+    }
+}
+
+fn api_error(e: datafusion::common::DataFusionError) -> PgWireError {
+    PgWireError::ApiError(Box::new(e))
+}
+
+/// The command tag of a statement without result rows: `CREATE TABLE`, `DROP VIEW`...
+fn command_tag(text: &str) -> String {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .take(4)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    match words.first().map(String::as_str) {
+        Some("CREATE" | "DROP" | "ALTER") => {
+            // CREATE [OR REPLACE] [EXTERNAL|TEMPORARY] TABLE -> CREATE TABLE
+            let object = words[1..]
+                .iter()
+                .find(|w| {
+                    !matches!(
+                        w.as_str(),
+                        "OR" | "REPLACE" | "EXTERNAL" | "TEMPORARY" | "TEMP" | "UNBOUNDED"
+                    )
+                })
+                .cloned()
+                .unwrap_or_default();
+            format!("{} {object}", words[0]).trim_end().to_string()
+        }
+        Some(first) => first.to_string(),
+        None => String::new(),
+    }
+}
+
+/// Whether datafusion-postgres refused the text as not Postgres SQL.
+fn is_postgres_syntax_error(error: &PgWireError) -> bool {
+    matches!(error, PgWireError::ApiError(e) if e.downcast_ref::<ParserError>().is_some())
+}
+
+fn is_syntax_error(error: &PgWireError) -> bool {
+    match error {
+        PgWireError::ApiError(e) => super::errors::sqlstate(e.as_ref()) == "42601",
+        _ => false,
+    }
+}
+
+fn timed_out() -> PgWireError {
+    PgWireError::UserError(Box::new(ErrorInfo::new(
+        "ERROR".to_string(),
+        QUERY_CANCELED.to_string(),
+        "canceling statement due to statement timeout (ignis serve --statement-timeout)"
+            .to_string(),
+    )))
+}
+
+/// Runs `work` (planning) within the deadline.
+async fn within<T>(
+    deadline: Option<Instant>,
+    work: impl Future<Output = PgWireResult<T>>,
+) -> PgWireResult<T> {
+    match deadline {
+        Some(deadline) => tokio::time::timeout_at(deadline, work)
+            .await
+            .unwrap_or_else(|_| Err(timed_out())),
+        None => work.await,
+    }
+}
+
+/// Puts the deadline on a query response's rows.
+fn with_deadline(response: Response, deadline: Option<Instant>) -> Response {
+    match (response, deadline) {
+        (Response::Query(query), Some(deadline)) => {
+            let QueryResponse {
+                command_tag,
+                row_schema,
+                data_rows,
+                ..
+            } = query;
+            let rows: SendableRowStream = Box::pin(DeadlineRows {
+                rows: data_rows,
+                deadline: Box::pin(tokio::time::sleep_until(deadline)),
+                expired: false,
+            });
+            let mut timed = QueryResponse::new(row_schema, rows);
+            timed.command_tag = command_tag;
+            Response::Query(timed)
+        }
+        (response, _) => response,
+    }
+}
+
+/// A row stream that ends with a timeout error once its deadline passes.
+struct DeadlineRows {
+    rows: SendableRowStream,
+    deadline: Pin<Box<Sleep>>,
+    expired: bool,
+}
+
+impl Stream for DeadlineRows {
+    type Item = PgWireResult<DataRow>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.expired {
+            return Poll::Ready(None);
+        }
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            self.expired = true;
+            return Poll::Ready(Some(Err(timed_out())));
+        }
+        self.rows.as_mut().poll_next(cx)
+    }
+}
+
+#[async_trait]
+impl SimpleQueryHandler for ConnectionService {
+    async fn do_query<C>(&self, client: &mut C, query: &str) -> PgWireResult<Vec<Response>>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let deadline = self.deadline();
+        let responses = within(deadline, async {
+            match SimpleQueryHandler::do_query(self.inner.as_ref(), client, query).await {
+                Err(e) if is_postgres_syntax_error(&e) => {
+                    // Not Postgres SQL; Ignis SQL then. If it is not that either, report
+                    // the Postgres parser's error: the client talks to a Postgres server.
+                    match self.run_ignis(client, query).await {
+                        Err(ignis) if is_syntax_error(&ignis) => Err(e),
+                        other => other,
+                    }
+                }
+                other => other,
+            }
+        })
+        .await?;
+        Ok(responses
+            .into_iter()
+            .map(|response| with_deadline(response, deadline))
+            .collect())
+    }
+}
+
+#[async_trait]
+impl ExtendedQueryHandler for ConnectionService {
+    type Statement = <DfSessionService as ExtendedQueryHandler>::Statement;
+    type QueryParser = <DfSessionService as ExtendedQueryHandler>::QueryParser;
+
+    fn query_parser(&self) -> Arc<Self::QueryParser> {
+        self.inner.query_parser()
+    }
+
+    async fn do_query<C>(
+        &self,
+        client: &mut C,
+        portal: &Portal<Self::Statement>,
+        max_rows: usize,
+    ) -> PgWireResult<Response>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let deadline = self.deadline();
+        let response = within(
+            deadline,
+            ExtendedQueryHandler::do_query(self.inner.as_ref(), client, portal, max_rows),
+        )
+        .await?;
+        Ok(with_deadline(response, deadline))
+    }
+}
