@@ -588,10 +588,10 @@ async fn errors_have_specific_sqlstates() -> TestResult {
     Ok(())
 }
 
-/// A statement past --statement-timeout stops with 57014, in both protocols, and the
-/// connection goes on.
+/// A statement past --statement-timeout, or canceled by its client, stops with 57014
+/// (in both protocols) and the connection goes on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn statement_timeout_stops_long_queries() -> TestResult {
+async fn long_queries_stop_on_timeout_and_cancel() -> TestResult {
     let dir = tempfile::tempdir()?;
     let init = fixture(dir.path()).await?;
     let mut opts = options(&init);
@@ -603,6 +603,25 @@ async fn statement_timeout_stops_long_queries() -> TestResult {
     assert_eq!(code(&error), "57014", "{error}");
     let error = client.query(long, &[]).await.err().ok_or("extended")?;
     assert_eq!(code(&error), "57014", "{error}");
+    let rows = simple_rows(&client.simple_query("SELECT count(*) FROM items").await?);
+    assert_eq!(rows, vec![vec![Some("3".to_string())]]);
+
+    // A cancel request (psql's Ctrl-C) stops a running query the same way.
+    let address = start(options(&init)).await?;
+    let client = connect(address, "s3cret").await?;
+    let token = client.cancel_token();
+    let canceller = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        token.cancel_query(NoTls).await
+    });
+    let error = client.simple_query(long).await.err().ok_or("canceled")?;
+    canceller.await??;
+    assert_eq!(code(&error), "57014", "{}", describe(&error));
+    assert!(
+        describe(&error).contains("user request"),
+        "{}",
+        describe(&error)
+    );
     let rows = simple_rows(&client.simple_query("SELECT count(*) FROM items").await?);
     assert_eq!(rows, vec![vec![Some("3".to_string())]]);
     Ok(())

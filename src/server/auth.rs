@@ -9,10 +9,14 @@ use datafusion_postgres::pgwire::api::auth::cleartext::CleartextPasswordAuthStar
 use datafusion_postgres::pgwire::api::auth::{
     AuthSource, DefaultServerParameterProvider, LoginInfo, Password, StartupHandler,
 };
-use datafusion_postgres::pgwire::api::{ClientInfo, NoopHandler, PgWireServerHandlers};
+use datafusion_postgres::pgwire::api::{
+    ClientInfo, ConnectionManager, NoopHandler, PgWireConnectionState, PgWireServerHandlers,
+};
 use datafusion_postgres::pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use datafusion_postgres::pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 use futures::Sink;
+
+use super::service::CancelSignal;
 
 /// The one user and password `ignis serve` accepts.
 #[derive(Debug)]
@@ -47,15 +51,18 @@ fn fatal(code: &str, message: String) -> PgWireError {
     )))
 }
 
-/// Password authentication (PostgreSQL's cleartext exchange) or none.
+/// Password authentication (PostgreSQL's cleartext exchange) or none; once the
+/// client is in, its cancel signal is registered with the server's connections.
 pub struct Startup {
     password:
         Option<CleartextPasswordAuthStartupHandler<Credentials, DefaultServerParameterProvider>>,
+    connections: Arc<ConnectionManager>,
 }
 
 impl Startup {
-    pub fn new(credentials: Option<(String, String)>) -> Self {
+    pub fn new(credentials: Option<(String, String)>, connections: Arc<ConnectionManager>) -> Self {
         Self {
+            connections,
             password: credentials.map(|(user, password)| {
                 CleartextPasswordAuthStartupHandler::new(
                     Credentials { user, password },
@@ -79,9 +86,19 @@ impl StartupHandler for Startup {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         match &self.password {
-            Some(handler) => handler.on_startup(client, message).await,
-            None => NoopHandler.on_startup(client, message).await,
+            Some(handler) => handler.on_startup(client, message).await?,
+            None => NoopHandler.on_startup(client, message).await?,
         }
+        let extensions = client.session_extensions();
+        if matches!(client.state(), PgWireConnectionState::ReadyForQuery)
+            && extensions.get::<CancelSignal>().is_none()
+        {
+            let (pid, secret_key) = client.pid_and_secret_key();
+            let (handle, guard) = self.connections.register(pid, secret_key);
+            extensions.insert(CancelSignal(handle));
+            extensions.insert(guard);
+        }
+        Ok(())
     }
 }
 

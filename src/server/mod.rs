@@ -17,7 +17,7 @@
 //! - TLS (`--tls-cert`/`--tls-key`): clients that ask for it get it, on rustls;
 //! - a connection limit (extra clients get FATAL 53300), a memory limit per connection
 //!   (DataFusion's memory pool; one statement runs at a time per connection) and a
-//!   statement timeout (57014);
+//!   statement timeout; a timeout or a cancel request stops a running statement (57014);
 //! - SQLSTATEs for DataFusion's errors (syntax, missing table or column, bad values...).
 
 mod auth;
@@ -38,8 +38,9 @@ use datafusion_postgres::hooks::cursor::CursorStatementHook;
 use datafusion_postgres::hooks::set_show::SetShowHook;
 use datafusion_postgres::hooks::transactions::TransactionStatementHook;
 use datafusion_postgres::pgwire::api::auth::StartupHandler;
+use datafusion_postgres::pgwire::api::cancel::{CancelHandler, DefaultCancelHandler};
 use datafusion_postgres::pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
-use datafusion_postgres::pgwire::api::{ErrorHandler, PgWireServerHandlers};
+use datafusion_postgres::pgwire::api::{ConnectionManager, ErrorHandler, PgWireServerHandlers};
 use datafusion_postgres::pgwire::tokio::tokio_rustls::rustls;
 use datafusion_postgres::pgwire::tokio::{process_socket, TlsAcceptor};
 use datafusion_postgres::{DfSessionService, QueryHook};
@@ -80,6 +81,8 @@ pub struct ServeOptions {
 /// What every connection shares.
 struct Shared {
     options: ServeOptions,
+    /// Every connection's cancel signal, for cancel requests (which come on a new socket).
+    connections: Arc<ConnectionManager>,
     init_script: Option<(String, String)>,
     tls: Option<TlsAcceptor>,
 }
@@ -123,6 +126,7 @@ pub async fn serve_on(listener: TcpListener, mut options: ServeOptions) -> Resul
     };
     let shared = Arc::new(Shared {
         options,
+        connections: Arc::new(ConnectionManager::new()),
         init_script,
         tls,
     });
@@ -260,6 +264,7 @@ async fn connection_context(shared: &Shared) -> Result<IgnisContext> {
 struct ConnectionHandlers {
     service: Arc<service::ConnectionService>,
     startup: Arc<auth::Startup>,
+    cancel: Arc<DefaultCancelHandler>,
 }
 
 impl ConnectionHandlers {
@@ -285,7 +290,11 @@ impl ConnectionHandlers {
         ));
         Ok(Self {
             service,
-            startup: Arc::new(auth::Startup::new(shared.options.credentials.clone())),
+            startup: Arc::new(auth::Startup::new(
+                shared.options.credentials.clone(),
+                Arc::clone(&shared.connections),
+            )),
+            cancel: Arc::new(DefaultCancelHandler::new(Arc::clone(&shared.connections))),
         })
     }
 }
@@ -305,5 +314,9 @@ impl PgWireServerHandlers for ConnectionHandlers {
 
     fn error_handler(&self) -> Arc<impl ErrorHandler> {
         Arc::new(errors::SqlStateErrors)
+    }
+
+    fn cancel_handler(&self) -> Arc<impl CancelHandler> {
+        Arc::clone(&self.cancel)
     }
 }

@@ -3,11 +3,13 @@
 //!   not take (``delta.`path` ``, `CREATE EXTERNAL TABLE`, `MERGE`, `OPTIMIZE`,
 //!   `DESCRIBE HISTORY`, `COPY ... TO`, `${variables}`...) runs through the connection's
 //!   [`IgnisContext`], as in the shell;
-//! - `--statement-timeout`: a statement that runs longer is stopped with SQLSTATE
-//!   57014. DataFusion does most of a query's work while its result streams out, after
-//!   the response has been returned, so a timeout around planning alone would miss it:
-//!   one deadline covers both planning and every row of the result. Dropping the row
-//!   stream at the deadline stops DataFusion's execution; the connection stays usable.
+//! - `--statement-timeout` and cancel requests: a statement that runs longer, or whose
+//!   client cancels it, is stopped with SQLSTATE 57014. DataFusion does most of a
+//!   query's work while its result streams out, after the response has been returned,
+//!   so stopping only planning would miss it: the interrupt covers both planning and
+//!   every row of the result. Dropping the row stream stops DataFusion's execution;
+//!   the connection stays usable. (pgwire's own cancel support covers planning only,
+//!   so the connection registers its signal under its own type, [`CancelSignal`].)
 
 use std::fmt::Debug;
 use std::future::Future;
@@ -25,12 +27,14 @@ use datafusion_postgres::pgwire::api::portal::Portal;
 use datafusion_postgres::pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
 use datafusion_postgres::pgwire::api::results::{QueryResponse, Response, SendableRowStream, Tag};
 use datafusion_postgres::pgwire::api::store::PortalStore;
-use datafusion_postgres::pgwire::api::{ClientInfo, ClientPortalStore};
+use datafusion_postgres::pgwire::api::{ClientInfo, ClientPortalStore, ConnectionHandle};
 use datafusion_postgres::pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use datafusion_postgres::pgwire::messages::data::DataRow;
 use datafusion_postgres::pgwire::messages::PgWireBackendMessage;
 use datafusion_postgres::pgwire::types::format::FormatOptions;
 use datafusion_postgres::DfSessionService;
+use futures::channel::oneshot;
+use futures::future::{FutureExt, Shared};
 use futures::{Sink, Stream};
 use tokio::time::{Instant, Sleep};
 
@@ -118,8 +122,17 @@ impl ConnectionService {
         Ok(Response::Query(response))
     }
 
-    fn deadline(&self) -> Option<Instant> {
-        self.timeout.map(|t| Instant::now() + t)
+    /// A new statement's interrupt: its deadline, and a fresh cancel signal (which
+    /// also retires the previous statement's).
+    async fn interrupt<C: ClientInfo>(&self, client: &C) -> Interrupt {
+        let cancel = match client.session_extensions().get::<CancelSignal>() {
+            Some(signal) => Some(signal.0.start_query().await.shared()),
+            None => None,
+        };
+        Interrupt {
+            deadline: self.timeout.map(|t| Instant::now() + t),
+            cancel,
+        }
     }
 }
 
@@ -166,68 +179,126 @@ fn is_syntax_error(error: &PgWireError) -> bool {
     }
 }
 
-fn timed_out() -> PgWireError {
+/// The cancel signal of a connection: registered with the server's connection manager
+/// at startup, fired by a client's cancel request (psql's Ctrl-C).
+pub struct CancelSignal(pub Arc<ConnectionHandle>);
+
+fn canceled(reason: &str) -> PgWireError {
     PgWireError::UserError(Box::new(ErrorInfo::new(
         "ERROR".to_string(),
         QUERY_CANCELED.to_string(),
-        "canceling statement due to statement timeout (ignis serve --statement-timeout)"
-            .to_string(),
+        format!("canceling statement due to {reason}"),
     )))
 }
 
-/// Runs `work` (planning) within the deadline.
-async fn within<T>(
+/// What stops a statement: its deadline or the client's cancel request. It covers
+/// planning and then each result's row stream.
+#[derive(Clone)]
+struct Interrupt {
     deadline: Option<Instant>,
-    work: impl Future<Output = PgWireResult<T>>,
-) -> PgWireResult<T> {
-    match deadline {
-        Some(deadline) => tokio::time::timeout_at(deadline, work)
-            .await
-            .unwrap_or_else(|_| Err(timed_out())),
-        None => work.await,
+    cancel: Option<Shared<oneshot::Receiver<()>>>,
+}
+
+impl Interrupt {
+    fn is_none(&self) -> bool {
+        self.deadline.is_none() && self.cancel.is_none()
+    }
+
+    fn armed(self) -> ArmedInterrupt {
+        ArmedInterrupt {
+            sleep: self.deadline.map(|d| Box::pin(tokio::time::sleep_until(d))),
+            cancel: self.cancel,
+        }
     }
 }
 
-/// Puts the deadline on a query response's rows.
-fn with_deadline(response: Response, deadline: Option<Instant>) -> Response {
-    match (response, deadline) {
-        (Response::Query(query), Some(deadline)) => {
+/// An [`Interrupt`] being waited on.
+struct ArmedInterrupt {
+    sleep: Option<Pin<Box<Sleep>>>,
+    cancel: Option<Shared<oneshot::Receiver<()>>>,
+}
+
+impl ArmedInterrupt {
+    /// Ready with the error to report once the statement must stop.
+    fn poll_stop(&mut self, cx: &mut Context<'_>) -> Poll<PgWireError> {
+        if let Some(sleep) = &mut self.sleep {
+            if sleep.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(canceled(
+                    "statement timeout (ignis serve --statement-timeout)",
+                ));
+            }
+        }
+        if let Some(cancel) = &mut self.cancel {
+            match Pin::new(cancel).poll(cx) {
+                Poll::Ready(Ok(())) => return Poll::Ready(canceled("user request")),
+                // The sender went away: no cancel can come any more.
+                Poll::Ready(Err(_)) => self.cancel = None,
+                Poll::Pending => {}
+            }
+        }
+        Poll::Pending
+    }
+}
+
+/// Runs `work` (planning, or a whole Ignis statement) unless interrupted first.
+async fn interruptible<T>(
+    interrupt: &Interrupt,
+    work: impl Future<Output = PgWireResult<T>>,
+) -> PgWireResult<T> {
+    if interrupt.is_none() {
+        return work.await;
+    }
+    let mut armed = interrupt.clone().armed();
+    let mut work = std::pin::pin!(work);
+    std::future::poll_fn(|cx| match armed.poll_stop(cx) {
+        Poll::Ready(error) => Poll::Ready(Err(error)),
+        Poll::Pending => work.as_mut().poll(cx),
+    })
+    .await
+}
+
+/// Puts the interrupt on a query response's rows.
+fn interruptible_rows(response: Response, interrupt: &Interrupt) -> Response {
+    match response {
+        Response::Query(query) if !interrupt.is_none() => {
             let QueryResponse {
                 command_tag,
                 row_schema,
                 data_rows,
                 ..
             } = query;
-            let rows: SendableRowStream = Box::pin(DeadlineRows {
+            let rows: SendableRowStream = Box::pin(InterruptibleRows {
                 rows: data_rows,
-                deadline: Box::pin(tokio::time::sleep_until(deadline)),
-                expired: false,
+                interrupt: interrupt.clone().armed(),
+                stopped: false,
             });
-            let mut timed = QueryResponse::new(row_schema, rows);
-            timed.command_tag = command_tag;
-            Response::Query(timed)
+            let mut guarded = QueryResponse::new(row_schema, rows);
+            guarded.command_tag = command_tag;
+            Response::Query(guarded)
         }
-        (response, _) => response,
+        response => response,
     }
 }
 
-/// A row stream that ends with a timeout error once its deadline passes.
-struct DeadlineRows {
+/// A row stream that ends with an error once its statement is interrupted. Dropping
+/// the inner stream stops DataFusion's execution.
+struct InterruptibleRows {
     rows: SendableRowStream,
-    deadline: Pin<Box<Sleep>>,
-    expired: bool,
+    interrupt: ArmedInterrupt,
+    stopped: bool,
 }
 
-impl Stream for DeadlineRows {
+impl Stream for InterruptibleRows {
     type Item = PgWireResult<DataRow>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.expired {
+        if self.stopped {
             return Poll::Ready(None);
         }
-        if self.deadline.as_mut().poll(cx).is_ready() {
-            self.expired = true;
-            return Poll::Ready(Some(Err(timed_out())));
+        if let Poll::Ready(error) = self.interrupt.poll_stop(cx) {
+            self.stopped = true;
+            self.rows = Box::pin(futures::stream::empty());
+            return Poll::Ready(Some(Err(error)));
         }
         self.rows.as_mut().poll_next(cx)
     }
@@ -242,8 +313,8 @@ impl SimpleQueryHandler for ConnectionService {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let deadline = self.deadline();
-        let responses = within(deadline, async {
+        let interrupt = self.interrupt(client).await;
+        let responses = interruptible(&interrupt, async {
             match SimpleQueryHandler::do_query(self.inner.as_ref(), client, query).await {
                 Err(e) if is_postgres_syntax_error(&e) => {
                     // Not Postgres SQL; Ignis SQL then. If it is not that either, report
@@ -259,7 +330,7 @@ impl SimpleQueryHandler for ConnectionService {
         .await?;
         Ok(responses
             .into_iter()
-            .map(|response| with_deadline(response, deadline))
+            .map(|response| interruptible_rows(response, &interrupt))
             .collect())
     }
 }
@@ -285,12 +356,12 @@ impl ExtendedQueryHandler for ConnectionService {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let deadline = self.deadline();
-        let response = within(
-            deadline,
+        let interrupt = self.interrupt(client).await;
+        let response = interruptible(
+            &interrupt,
             ExtendedQueryHandler::do_query(self.inner.as_ref(), client, portal, max_rows),
         )
         .await?;
-        Ok(with_deadline(response, deadline))
+        Ok(interruptible_rows(response, &interrupt))
     }
 }
