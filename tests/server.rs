@@ -628,7 +628,7 @@ async fn long_queries_stop_on_timeout_and_cancel() -> TestResult {
 }
 
 /// --memory-limit bounds each connection's queries: a query that needs more fails with
-/// 53200, and a client cannot lift the limit with SET.
+/// 53200, a client cannot lift the limit with SET, and large results stream within it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn memory_limit_holds_per_connection() -> TestResult {
     let dir = tempfile::tempdir()?;
@@ -656,6 +656,21 @@ async fn memory_limit_holds_per_connection() -> TestResult {
         .err()
         .ok_or("heavy again")?;
     assert_eq!(code(&error), "53200", "{}", describe(&error));
+    // A result far larger than the limit streams out (it is never held whole).
+    let rows = client
+        .query_raw(
+            "SELECT value, value * 2 AS twice FROM generate_series(1, 1000000)",
+            std::iter::empty::<i64>(),
+        )
+        .await?;
+    let mut rows = std::pin::pin!(rows);
+    let (mut count, mut sum) = (0u64, 0i64);
+    while let Some(row) = futures::StreamExt::next(&mut rows).await {
+        let row = row?;
+        count += 1;
+        sum += row.get::<_, i64>(1);
+    }
+    assert_eq!((count, sum), (1_000_000, 1_000_001_000_000));
     let rows = simple_rows(&client.simple_query("SELECT count(*) FROM items").await?);
     assert_eq!(rows, vec![vec![Some("3".to_string())]]);
     Ok(())
