@@ -213,6 +213,35 @@ async fn clients_query_with_both_protocols_and_sessions_stay_apart() -> TestResu
     assert_eq!(simple_rows(&messages), vec![vec![Some("2".to_string())]]);
     let rows = simple_rows(&client.simple_query("DESCRIBE HISTORY items_copy").await?);
     assert_eq!(rows.len(), 1);
+    // ... and over the extended protocol: an Ignis query takes parameters, another
+    // Ignis statement answers with its tag.
+    let rows = client
+        .query(
+            &format!(
+                "SELECT name FROM delta.`{}` VERSION AS OF 0 WHERE id = $1",
+                copy.display()
+            ),
+            &[&2i64],
+        )
+        .await?;
+    let name: &str = rows[0].get(0);
+    assert_eq!(name, "pear");
+    let written = client
+        .execute(
+            &format!(
+                "INSERT INTO delta.`{}` SELECT id + 10, name FROM items WHERE id = 3",
+                copy.display()
+            ),
+            &[],
+        )
+        .await?;
+    assert_eq!(written, 1);
+    let rows = simple_rows(
+        &client
+            .simple_query("SELECT count(*) FROM items_copy")
+            .await?,
+    );
+    assert_eq!(rows, vec![vec![Some("3".to_string())]]);
     let error = client
         .simple_query("SELECT * FROM delta.`/no/such/table`")
         .await
@@ -446,6 +475,14 @@ with psycopg.connect(sys.argv[1]) as conn:
     conn.rollback()
     cur.execute("SELECT count(*) FROM items")
     print("count", cur.fetchone()[0])
+    # Ignis SQL through psycopg (extended protocol): a Delta path with a parameter, and
+    # a Delta write.
+    table = sys.argv[2]
+    cur.execute(f"SELECT count(*) FROM delta.`{table}/items` WHERE id >= %s", (2,))
+    print("delta", cur.fetchone()[0])
+    cur.execute(f"CREATE TABLE delta.`{table}/from_python` AS SELECT id, name FROM items")
+    cur.execute(f"SELECT max(name) FROM delta.`{table}/from_python`")
+    print("written", cur.fetchone()[0])
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -457,11 +494,12 @@ async fn psycopg_queries_with_parameters() -> TestResult {
         "postgresql://ignis:s3cret@127.0.0.1:{}/datafusion",
         address.port()
     );
+    let root = dir.path().display().to_string();
     let out = tokio::task::spawn_blocking(move || {
-        common::run_python(&["-c", PSYCOPG_CLIENT, &url]).map_err(|e| e.to_string())
+        common::run_python(&["-c", PSYCOPG_CLIENT, &url, &root]).map_err(|e| e.to_string())
     })
     .await??;
-    assert_eq!(out.trim(), "error True\ncount 3");
+    assert_eq!(out.trim(), "error True\ncount 3\ndelta 2\nwritten plum");
     Ok(())
 }
 

@@ -1,8 +1,10 @@
 //! The query service of one connection: datafusion-postgres's, plus
-//! - Ignis SQL over the simple protocol: a statement the Postgres-dialect parser does
-//!   not take (``delta.`path` ``, `CREATE EXTERNAL TABLE`, `MERGE`, `OPTIMIZE`,
-//!   `DESCRIBE HISTORY`, `COPY ... TO`, `${variables}`...) runs through the connection's
-//!   [`IgnisContext`], as in the shell;
+//! - Ignis SQL: a statement the Postgres-dialect parser does not take (``delta.`path` ``,
+//!   time travel, `CREATE EXTERNAL TABLE`, `MERGE`, `OPTIMIZE`, `DESCRIBE HISTORY`,
+//!   `${variables}`...) runs through the connection's [`IgnisContext`], as in the shell.
+//!   In the extended protocol an Ignis *query* is planned at Parse, so it takes `$n`
+//!   parameters and describes its rows like any other; other Ignis statements run at
+//!   Execute and answer with a command tag;
 //! - `--statement-timeout` and cancel requests: a statement that runs longer, or whose
 //!   client cancels it, is stopped with SQLSTATE 57014. DataFusion does most of a
 //!   query's work while its result streams out, after the response has been returned,
@@ -19,14 +21,20 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use datafusion::arrow::array::{Array, RecordBatch, UInt64Array};
 use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::sqlparser::ast::Statement;
 use datafusion::sql::sqlparser::parser::ParserError;
 use datafusion_postgres::arrow_pg::datatypes::df::encode_dataframe;
 use datafusion_postgres::pgwire::api::portal::Format;
 use datafusion_postgres::pgwire::api::portal::Portal;
 use datafusion_postgres::pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
-use datafusion_postgres::pgwire::api::results::{QueryResponse, Response, SendableRowStream, Tag};
+use datafusion_postgres::pgwire::api::results::{
+    FieldInfo, QueryResponse, Response, SendableRowStream, Tag,
+};
+use datafusion_postgres::pgwire::api::stmt::QueryParser;
 use datafusion_postgres::pgwire::api::store::PortalStore;
+use datafusion_postgres::pgwire::api::Type;
 use datafusion_postgres::pgwire::api::{ClientInfo, ClientPortalStore, ConnectionHandle};
 use datafusion_postgres::pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use datafusion_postgres::pgwire::messages::data::DataRow;
@@ -47,9 +55,77 @@ use crate::statements::{split_statements, IgnisStatement};
 /// datafusion-postgres's session service, with Ignis SQL and a statement deadline.
 pub struct ConnectionService {
     inner: Arc<DfSessionService>,
+    parser: Arc<IgnisQueryParser>,
     ignis: IgnisContext,
     read_only: bool,
     timeout: Option<Duration>,
+}
+
+/// datafusion-postgres's statement: the SQL text and, for what it planned, the parsed
+/// statement and its plan. Ignis statements that are not queries are stored without a
+/// plan and run at Execute.
+type PgStatement = <DfSessionService as ExtendedQueryHandler>::Statement;
+
+/// datafusion-postgres's parser for Parse messages, falling back to Ignis SQL.
+pub struct IgnisQueryParser {
+    inner: Arc<<DfSessionService as ExtendedQueryHandler>::QueryParser>,
+    ignis: IgnisContext,
+}
+
+impl IgnisQueryParser {
+    async fn parse_ignis(&self, sql: &str) -> PgWireResult<Option<PgStatement>> {
+        let statement = self.ignis.parse(sql).map_err(api_error)?;
+        if let IgnisStatement::DataFusion(parsed) = &statement {
+            if let DFStatement::Statement(query) = parsed.as_ref() {
+                if matches!(query.as_ref(), Statement::Query(_)) {
+                    let plan = self
+                        .ignis
+                        .session()
+                        .state()
+                        .statement_to_plan(DFStatement::Statement(query.clone()))
+                        .await
+                        .map_err(api_error)?;
+                    return Ok(Some((sql.to_string(), Some((*query.clone(), plan)))));
+                }
+            }
+        }
+        Ok(Some((sql.to_string(), None)))
+    }
+}
+
+#[async_trait]
+impl QueryParser for IgnisQueryParser {
+    type Statement = PgStatement;
+
+    async fn parse_sql<C>(
+        &self,
+        client: &C,
+        sql: &str,
+        types: &[Option<Type>],
+    ) -> PgWireResult<Option<Self::Statement>>
+    where
+        C: ClientInfo + Unpin + Send + Sync,
+    {
+        match self.inner.parse_sql(client, sql, types).await {
+            Err(e) if is_postgres_syntax_error(&e) => match self.parse_ignis(sql).await {
+                Err(ignis) if is_syntax_error(&ignis) => Err(e),
+                other => other,
+            },
+            other => other,
+        }
+    }
+
+    fn get_parameter_types(&self, statement: &Self::Statement) -> PgWireResult<Vec<Type>> {
+        self.inner.get_parameter_types(statement)
+    }
+
+    fn get_result_schema(
+        &self,
+        statement: &Self::Statement,
+        column_format: Option<&Format>,
+    ) -> PgWireResult<Vec<FieldInfo>> {
+        self.inner.get_result_schema(statement, column_format)
+    }
 }
 
 impl ConnectionService {
@@ -59,8 +135,13 @@ impl ConnectionService {
         read_only: bool,
         timeout: Option<Duration>,
     ) -> Self {
+        let parser = Arc::new(IgnisQueryParser {
+            inner: inner.query_parser(),
+            ignis: ignis.clone(),
+        });
         Self {
             inner: Arc::new(inner),
+            parser,
             ignis,
             read_only,
             timeout,
@@ -77,7 +158,10 @@ impl ConnectionService {
         let format = Arc::new(FormatOptions::from_client_metadata(client.metadata()));
         let mut responses = Vec::new();
         for statement in split_statements(query) {
-            match self.run_ignis_statement(&statement.text, &format).await {
+            match self
+                .run_ignis_statement(&statement.text, &format, false)
+                .await
+            {
                 Ok(response) => responses.push(response),
                 Err(e) if responses.is_empty() => return Err(e),
                 Err(e) => {
@@ -92,10 +176,13 @@ impl ConnectionService {
         Ok(responses)
     }
 
+    /// Runs one Ignis statement. Its result rows are sent in the simple protocol; in the
+    /// extended one (where Describe announced no rows) it answers with a command tag.
     async fn run_ignis_statement(
         &self,
         text: &str,
         format: &Arc<FormatOptions>,
+        extended: bool,
     ) -> PgWireResult<Response> {
         let statement = self.ignis.parse(text).map_err(api_error)?;
         if self.read_only && !is_ignis_read_only(&statement) {
@@ -116,6 +203,14 @@ impl ConnectionService {
         if frame.schema().fields().is_empty() {
             // DDL: nothing to show but what was done.
             return Ok(Response::Execution(Tag::new(&command_tag(text))));
+        }
+        if extended {
+            let rows = affected_rows(frame.collect().await.map_err(api_error)?);
+            let tag = Tag::new(&command_tag(text));
+            return Ok(Response::Execution(match rows {
+                Some(rows) => tag.with_rows(rows),
+                None => tag,
+            }));
         }
         let response =
             encode_dataframe(frame, &Format::UnifiedText, Some(Arc::clone(format))).await?;
@@ -138,6 +233,16 @@ impl ConnectionService {
 
 fn api_error(e: datafusion::common::DataFusionError) -> PgWireError {
     PgWireError::ApiError(Box::new(e))
+}
+
+/// The rows a write reports (`rows_written`, MERGE's `num_affected_rows`, INSERT's `count`).
+fn affected_rows(batches: Vec<RecordBatch>) -> Option<usize> {
+    let batch = batches.first()?;
+    let column = ["rows_written", "num_affected_rows", "count"]
+        .iter()
+        .find_map(|name| batch.column_by_name(name))?;
+    let counts = column.as_any().downcast_ref::<UInt64Array>()?;
+    (!counts.is_empty()).then(|| usize::try_from(counts.value(0)).unwrap_or(usize::MAX))
 }
 
 /// The command tag of a statement without result rows: `CREATE TABLE`, `DROP VIEW`...
@@ -338,10 +443,10 @@ impl SimpleQueryHandler for ConnectionService {
 #[async_trait]
 impl ExtendedQueryHandler for ConnectionService {
     type Statement = <DfSessionService as ExtendedQueryHandler>::Statement;
-    type QueryParser = <DfSessionService as ExtendedQueryHandler>::QueryParser;
+    type QueryParser = IgnisQueryParser;
 
     fn query_parser(&self) -> Arc<Self::QueryParser> {
-        self.inner.query_parser()
+        Arc::clone(&self.parser)
     }
 
     async fn do_query<C>(
@@ -357,10 +462,25 @@ impl ExtendedQueryHandler for ConnectionService {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         let interrupt = self.interrupt(client).await;
-        let response = interruptible(
-            &interrupt,
-            ExtendedQueryHandler::do_query(self.inner.as_ref(), client, portal, max_rows),
-        )
+        let response = interruptible(&interrupt, async {
+            match &portal.statement.statement {
+                (sql, None) if !sql.trim().is_empty() => {
+                    if !portal.parameters.is_empty() {
+                        return Err(PgWireError::UserError(Box::new(ErrorInfo::new(
+                            "ERROR".to_string(),
+                            "0A000".to_string(),
+                            "this Ignis statement takes no $n parameters (queries do)".to_string(),
+                        ))));
+                    }
+                    let format = Arc::new(FormatOptions::from_client_metadata(client.metadata()));
+                    self.run_ignis_statement(sql, &format, true).await
+                }
+                _ => {
+                    ExtendedQueryHandler::do_query(self.inner.as_ref(), client, portal, max_rows)
+                        .await
+                }
+            }
+        })
         .await?;
         Ok(interruptible_rows(response, &interrupt))
     }
