@@ -389,6 +389,20 @@ async fn thirty_two_clients_and_a_dropped_client() -> TestResult {
     Ok(())
 }
 
+/// Runs psql (unaligned, tuples only, stop on error) against `url`.
+fn psql(
+    url: String,
+    args: Vec<String>,
+) -> tokio::task::JoinHandle<std::io::Result<std::process::Output>> {
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new("psql")
+            .arg(url)
+            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
+            .args(args)
+            .output()
+    })
+}
+
 /// psql lists the tables (`\dt`), describes one (`\d`) and runs an Ignis function.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn psql_lists_tables_and_queries() -> TestResult {
@@ -406,16 +420,7 @@ async fn psql_lists_tables_and_queries() -> TestResult {
         "postgresql://ignis:s3cret@127.0.0.1:{}/datafusion",
         address.port()
     );
-    let run = |args: Vec<String>| {
-        let url = url.clone();
-        tokio::task::spawn_blocking(move || {
-            std::process::Command::new("psql")
-                .arg(url)
-                .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
-                .args(args)
-                .output()
-        })
-    };
+    let run = |args: Vec<String>| psql(url.clone(), args);
     let out = run(vec!["-c".into(), "\\dt".into()]).await??;
     let listing = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -727,13 +732,15 @@ async fn psql_connects_over_tls() -> TestResult {
         "postgresql://ignis:s3cret@127.0.0.1:{}/datafusion?sslmode=require",
         address.port()
     );
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("psql")
-            .arg(url)
-            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
-            .args(["-c", "\\conninfo", "-c", "SELECT count(*) FROM items"])
-            .output()
-    })
+    let out = psql(
+        url,
+        vec![
+            "-c".into(),
+            "\\conninfo".into(),
+            "-c".into(),
+            "SELECT count(*) FROM items".into(),
+        ],
+    )
     .await??;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(

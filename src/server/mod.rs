@@ -21,8 +21,8 @@
 //! - SQLSTATEs for DataFusion's errors (syntax, missing table or column, bad values...).
 
 mod auth;
+mod checks;
 mod errors;
-mod policy_hook;
 mod read_only;
 mod service;
 
@@ -272,12 +272,12 @@ impl ConnectionHandlers {
         let ignis = connection_context(shared).await?;
         let mut hooks: Vec<Arc<dyn QueryHook>> = Vec::new();
         if shared.options.read_only {
-            hooks.push(Arc::new(read_only::ReadOnlyHook));
+            hooks.push(Arc::new(checks::CheckHook(read_only::ReadOnly)));
         }
         if let Some(roots) = &shared.options.config.data_roots {
-            hooks.push(Arc::new(policy_hook::PolicyHook {
+            hooks.push(Arc::new(checks::CheckHook(checks::ServerPolicy {
                 roots: Arc::clone(roots),
-            }));
+            })));
         }
         hooks.push(Arc::new(CursorStatementHook));
         hooks.push(Arc::new(SetShowHook));

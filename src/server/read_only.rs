@@ -1,23 +1,17 @@
 //! `--read-only`: a query hook that refuses, before planning, every statement that is
 //! not a query, `EXPLAIN` of a query, `SHOW`, `SET`, cursor or transaction control.
 
-use async_trait::async_trait;
-use datafusion::common::ParamValues;
-use datafusion::logical_expr::LogicalPlan;
-use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::Statement;
-use datafusion_postgres::hooks::HookClient;
-use datafusion_postgres::pgwire::api::results::Response;
-use datafusion_postgres::pgwire::api::ClientInfo;
-use datafusion_postgres::pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
-use datafusion_postgres::QueryHook;
+use datafusion_postgres::pgwire::error::{ErrorInfo, PgWireError};
 
+use super::checks::StatementCheck;
 use crate::statements::IgnisStatement;
 
 /// Refuses writes with SQLSTATE 25006 (read_only_sql_transaction), as PostgreSQL.
+/// (Installed as a query hook through [`super::checks::CheckHook`].)
 #[derive(Debug)]
-pub struct ReadOnlyHook;
+pub struct ReadOnly;
 
 /// Whether a statement only reads.
 pub fn is_read_only(statement: &Statement) -> bool {
@@ -82,42 +76,9 @@ pub fn refusal_error(statement_text: &str) -> PgWireError {
     )))
 }
 
-fn refusal(statement: &Statement) -> Option<PgWireResult<()>> {
-    if is_read_only(statement) {
-        return None;
-    }
-    Some(Err(refusal_error(&statement.to_string())))
-}
-
-#[async_trait]
-impl QueryHook for ReadOnlyHook {
-    async fn handle_simple_query(
-        &self,
-        statement: &Statement,
-        _session_context: &SessionContext,
-        _client: &mut dyn HookClient,
-    ) -> Option<PgWireResult<Response>> {
-        refusal(statement).map(|r| r.map(|()| Response::EmptyQuery))
-    }
-
-    async fn handle_extended_parse_query(
-        &self,
-        statement: &Statement,
-        _session_context: &SessionContext,
-        _client: &(dyn ClientInfo + Send + Sync),
-    ) -> Option<PgWireResult<LogicalPlan>> {
-        refusal(statement).map(|r| r.map(|()| LogicalPlan::default()))
-    }
-
-    async fn handle_extended_query(
-        &self,
-        statement: &Statement,
-        _logical_plan: &LogicalPlan,
-        _params: &ParamValues,
-        _session_context: &SessionContext,
-        _client: &mut dyn HookClient,
-    ) -> Option<PgWireResult<Response>> {
-        refusal(statement).map(|r| r.map(|()| Response::EmptyQuery))
+impl StatementCheck for ReadOnly {
+    fn refusal(&self, statement: &Statement) -> Option<PgWireError> {
+        (!is_read_only(statement)).then(|| refusal_error(&statement.to_string()))
     }
 }
 

@@ -46,8 +46,8 @@ use futures::future::{FutureExt, Shared};
 use futures::{Sink, Stream};
 use tokio::time::{Instant, Sleep};
 
+use super::checks::{forbidden_setting, insufficient_privilege};
 use super::errors::{error_info, QUERY_CANCELED};
-use super::policy_hook::{forbidden_setting, insufficient_privilege};
 use super::read_only::{is_ignis_read_only, refusal_error};
 use crate::context::IgnisContext;
 use crate::statements::{split_statements, IgnisStatement};

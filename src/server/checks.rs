@@ -1,4 +1,6 @@
-//! What a client may not do, checked before a statement is planned (SQLSTATE 42501):
+//! Checks on statements before they are planned, installed as datafusion-postgres
+//! query hooks ([`CheckHook`]): `--read-only` (read_only.rs) and the server's policy,
+//! what no client may do (SQLSTATE 42501):
 //! - `COPY ... TO 'file'` outside the data roots. In Postgres syntax it goes straight
 //!   to DataFusion, whose local object store refuses such a path only once the write
 //!   has begun (and reports it as an internal error);
@@ -21,14 +23,25 @@ use datafusion_postgres::QueryHook;
 use super::errors::INSUFFICIENT_PRIVILEGE;
 use crate::data_roots::DataRoots;
 
+/// A rule on Postgres statements, checked before they are planned.
+pub trait StatementCheck: Send + Sync {
+    /// The error to answer instead of running `statement`, if it is refused.
+    fn refusal(&self, statement: &Statement) -> Option<PgWireError>;
+}
+
+/// Installs a [`StatementCheck`] as a datafusion-postgres query hook, for the simple
+/// protocol and for both steps of the extended one.
+#[derive(Debug)]
+pub struct CheckHook<T>(pub T);
+
 /// Refuses `COPY` to or from a file outside the data roots, `COPY ... PROGRAM` and
 /// runtime settings.
 #[derive(Debug)]
-pub struct PolicyHook {
+pub struct ServerPolicy {
     pub roots: Arc<DataRoots>,
 }
 
-impl PolicyHook {
+impl StatementCheck for ServerPolicy {
     fn refusal(&self, statement: &Statement) -> Option<PgWireError> {
         let message = match statement {
             Statement::Copy {
@@ -75,14 +88,14 @@ pub fn forbidden_setting(statement: &Statement) -> Option<String> {
 }
 
 #[async_trait]
-impl QueryHook for PolicyHook {
+impl<T: StatementCheck> QueryHook for CheckHook<T> {
     async fn handle_simple_query(
         &self,
         statement: &Statement,
         _session_context: &SessionContext,
         _client: &mut dyn HookClient,
     ) -> Option<PgWireResult<Response>> {
-        self.refusal(statement).map(Err)
+        self.0.refusal(statement).map(Err)
     }
 
     async fn handle_extended_parse_query(
@@ -91,7 +104,7 @@ impl QueryHook for PolicyHook {
         _session_context: &SessionContext,
         _client: &(dyn ClientInfo + Send + Sync),
     ) -> Option<PgWireResult<LogicalPlan>> {
-        self.refusal(statement).map(Err)
+        self.0.refusal(statement).map(Err)
     }
 
     async fn handle_extended_query(
@@ -102,6 +115,6 @@ impl QueryHook for PolicyHook {
         _session_context: &SessionContext,
         _client: &mut dyn HookClient,
     ) -> Option<PgWireResult<Response>> {
-        self.refusal(statement).map(Err)
+        self.0.refusal(statement).map(Err)
     }
 }
