@@ -610,6 +610,10 @@ async fn errors_have_specific_sqlstates() -> TestResult {
     }
     let error = client.simple_query("SELEC 1").await.err().ok_or("syntax")?;
     assert_eq!(code(&error), "42601", "{error}");
+    for sql in ["COPY items FROM STDIN", "COPY items TO STDOUT"] {
+        let error = client.simple_query(sql).await.err().ok_or(sql)?;
+        assert_eq!(code(&error), "0A000", "{sql}: {}", describe(&error));
+    }
     // Lists and structs come back as Postgres arrays and records.
     let rows = simple_rows(
         &client
@@ -628,6 +632,20 @@ async fn errors_have_specific_sqlstates() -> TestResult {
         .await?
         .get(0);
     assert_eq!(list, vec![2, 20]);
+    // Types Postgres has no match for (maps, lists of lists) arrive as text.
+    let unusual =
+        "SELECT map(['a'], [id]) AS m, make_array(make_array(id, 2)) AS l FROM items WHERE id = 1";
+    let rows = simple_rows(&client.simple_query(unusual).await?);
+    assert_eq!(
+        rows,
+        vec![vec![
+            Some("{a: 1}".to_string()),
+            Some("[[1, 2]]".to_string())
+        ]]
+    );
+    let row = client.query_one(unusual, &[]).await?;
+    let (map, nested): (&str, &str) = (row.get(0), row.get(1));
+    assert_eq!((map, nested), ("{a: 1}", "[[1, 2]]"));
     Ok(())
 }
 

@@ -5,7 +5,9 @@
 //!   to DataFusion, whose local object store refuses such a path only once the write
 //!   has begun (and reports it as an internal error);
 //! - `SET datafusion.runtime.*`: the memory limit and spill settings belong to the
-//!   server (`--memory-limit`), not to a client.
+//!   server (`--memory-limit`), not to a client;
+//! - and, with 0A000 rather than a parser error from DataFusion, the `COPY` forms
+//!   Ignis does not support (`FROM`, `TO STDOUT`).
 
 use std::sync::Arc;
 
@@ -43,19 +45,34 @@ pub struct ServerPolicy {
 
 impl StatementCheck for ServerPolicy {
     fn refusal(&self, statement: &Statement) -> Option<PgWireError> {
-        let message = match statement {
-            Statement::Copy {
-                target: CopyTarget::File { filename },
-                ..
-            } => self.roots.check_location(filename).err()?.to_string(),
-            Statement::Copy {
-                target: CopyTarget::Program { .. },
-                ..
-            } => "COPY ... PROGRAM is not allowed".to_string(),
-            _ => forbidden_setting(statement)?,
+        let Statement::Copy { to, target, .. } = statement else {
+            return forbidden_setting(statement).map(insufficient_privilege);
         };
-        Some(insufficient_privilege(message))
+        match (to, target) {
+            (true, CopyTarget::File { filename }) => self
+                .roots
+                .check_location(filename)
+                .err()
+                .map(|e| insufficient_privilege(e.to_string())),
+            (_, CopyTarget::Program { .. }) => Some(insufficient_privilege(
+                "COPY ... PROGRAM is not allowed".to_string(),
+            )),
+            (true, _) => Some(not_supported(
+                "COPY ... TO STDOUT is not supported: run the query itself, or COPY (query) TO 'file'",
+            )),
+            (false, _) => Some(not_supported(
+                "COPY ... FROM is not supported: read files with CREATE EXTERNAL TABLE or read_csv_checked(...)",
+            )),
+        }
     }
+}
+
+fn not_supported(message: &str) -> PgWireError {
+    PgWireError::UserError(Box::new(ErrorInfo::new(
+        "ERROR".to_string(),
+        "0A000".to_string(),
+        message.to_string(),
+    )))
 }
 
 /// The 42501 error.

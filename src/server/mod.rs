@@ -20,6 +20,7 @@
 //!   statement timeout; a timeout or a cancel request stops a running statement (57014);
 //! - SQLSTATEs for DataFusion's errors (syntax, missing table or column, bad values...).
 
+mod as_text;
 mod auth;
 mod checks;
 mod errors;

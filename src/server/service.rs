@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use datafusion::arrow::array::{Array, RecordBatch, UInt64Array};
+use datafusion::dataframe::DataFrame;
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::Statement;
 use datafusion::sql::sqlparser::parser::ParserError;
@@ -46,6 +47,7 @@ use futures::future::{FutureExt, Shared};
 use futures::{Sink, Stream};
 use tokio::time::{Instant, Sleep};
 
+use super::as_text::text_for_unencodable;
 use super::checks::{forbidden_setting, insufficient_privilege};
 use super::errors::{error_info, QUERY_CANCELED};
 use super::read_only::{is_ignis_read_only, refusal_error};
@@ -106,13 +108,20 @@ impl QueryParser for IgnisQueryParser {
     where
         C: ClientInfo + Unpin + Send + Sync,
     {
-        match self.inner.parse_sql(client, sql, types).await {
+        let parsed = match self.inner.parse_sql(client, sql, types).await {
             Err(e) if is_postgres_syntax_error(&e) => match self.parse_ignis(sql).await {
                 Err(ignis) if is_syntax_error(&ignis) => Err(e),
                 other => other,
             },
             other => other,
-        }
+        }?;
+        Ok(match parsed {
+            Some((sql, Some((statement, plan)))) => {
+                let plan = text_for_unencodable(plan).map_err(api_error)?;
+                Some((sql, Some((statement, plan))))
+            }
+            other => other,
+        })
     }
 
     fn get_parameter_types(&self, statement: &Self::Statement) -> PgWireResult<Vec<Type>> {
@@ -212,6 +221,8 @@ impl ConnectionService {
                 None => tag,
             }));
         }
+        let (state, plan) = frame.into_parts();
+        let frame = DataFrame::new(state, text_for_unencodable(plan).map_err(api_error)?);
         let response =
             encode_dataframe(frame, &Format::UnifiedText, Some(Arc::clone(format))).await?;
         Ok(Response::Query(response))
@@ -270,6 +281,15 @@ fn command_tag(text: &str) -> String {
         Some(first) => first.to_string(),
         None => String::new(),
     }
+}
+
+/// Whether arrow-pg refused a result column's type (raised before execution).
+fn is_unencodable_type_error(error: &PgWireError) -> bool {
+    let message = match error {
+        PgWireError::UserError(info) => info.message.clone(),
+        other => other.to_string(),
+    };
+    message.starts_with("Unsupported Datatype") || message.starts_with("Unsupported List Datatype")
 }
 
 /// Whether datafusion-postgres refused the text as not Postgres SQL.
@@ -421,6 +441,9 @@ impl SimpleQueryHandler for ConnectionService {
         let interrupt = self.interrupt(client).await;
         let responses = interruptible(&interrupt, async {
             match SimpleQueryHandler::do_query(self.inner.as_ref(), client, query).await {
+                // Planned, but with a column type the encoder lacks: the Ignis path
+                // sends such columns as text.
+                Err(e) if is_unencodable_type_error(&e) => self.run_ignis(client, query).await,
                 Err(e) if is_postgres_syntax_error(&e) => {
                     // Not Postgres SQL; Ignis SQL then. If it is not that either, report
                     // the Postgres parser's error: the client talks to a Postgres server.
