@@ -85,7 +85,7 @@ def newest_postgres_bin():
 
 def pg_version(pg_bin):
     out = subprocess.run([pg_bin / "postgres", "--version"], capture_output=True, text=True)
-    return out.stdout.split()[-1]
+    return out.stdout.split()[2]
 
 
 class postgres_peer:
