@@ -5,7 +5,8 @@
 //! What Ignis adds around them:
 //! - one [`IgnisContext`] per connection, so a view, a variable or a `SET` in one
 //!   connection never leaks into another, while Delta tables (storage) are shared;
-//!   `--init` runs in every new connection's context (e.g. registering tables);
+//!   `--init` runs in every new connection's context (e.g. registering tables), built
+//!   on its first statement;
 //! - password authentication (cleartext, for use on loopback or behind TLS
 //!   termination), refused without a password on a non-loopback address unless
 //!   explicitly allowed;
@@ -178,14 +179,9 @@ pub async fn serve_on(listener: TcpListener, mut options: ServeOptions) -> Resul
                 },
                 None => None,
             };
-            match ConnectionHandlers::new(&shared).await {
-                Ok(handlers) => {
-                    let tls = shared.tls.clone();
-                    if let Err(e) = process_socket(socket, tls, Arc::new(handlers)).await {
-                        log::debug!("connection {peer}: {e}");
-                    }
-                }
-                Err(e) => log::error!("cannot set up a session for {peer}: {e}"),
+            let handlers = Arc::new(ConnectionHandlers::new(&shared));
+            if let Err(e) = process_socket(socket, shared.tls.clone(), handlers).await {
+                log::debug!("connection {peer}: {e}");
             }
             drop(permit);
         });
@@ -269,35 +265,46 @@ struct ConnectionHandlers {
 }
 
 impl ConnectionHandlers {
-    async fn new(shared: &Shared) -> Result<Self> {
-        let ignis = connection_context(shared).await?;
-        let mut hooks: Vec<Arc<dyn QueryHook>> = Vec::new();
-        if shared.options.read_only {
-            hooks.push(Arc::new(checks::CheckHook(read_only::ReadOnly)));
-        }
-        if let Some(roots) = &shared.options.config.data_roots {
-            hooks.push(Arc::new(checks::CheckHook(checks::ServerPolicy {
-                roots: Arc::clone(roots),
-            })));
-        }
-        hooks.push(Arc::new(CursorStatementHook));
-        hooks.push(Arc::new(SetShowHook));
-        hooks.push(Arc::new(TransactionStatementHook));
-        let service = Arc::new(service::ConnectionService::new(
-            DfSessionService::new_with_hooks(Arc::new(ignis.session().clone()), hooks),
-            ignis,
-            shared.options.read_only,
-            shared.options.statement_timeout,
-        ));
-        Ok(Self {
-            service,
+    fn new(shared: &Arc<Shared>) -> Self {
+        let for_session = Arc::clone(shared);
+        let session = service::LazySession::new(move || {
+            let shared = Arc::clone(&for_session);
+            Box::pin(async move { connection_session(&shared).await })
+        });
+        Self {
+            service: Arc::new(service::ConnectionService::new(
+                session,
+                shared.options.read_only,
+                shared.options.statement_timeout,
+            )),
             startup: Arc::new(auth::Startup::new(
                 shared.options.credentials.clone(),
                 Arc::clone(&shared.connections),
             )),
             cancel: Arc::new(DefaultCancelHandler::new(Arc::clone(&shared.connections))),
-        })
+        }
     }
+}
+
+/// A connection's session: its context, and datafusion-postgres's service with the
+/// server's statement checks before pg_catalog-aware SET/SHOW, cursors and
+/// transactions.
+async fn connection_session(shared: &Shared) -> Result<service::Session> {
+    let ignis = connection_context(shared).await?;
+    let mut hooks: Vec<Arc<dyn QueryHook>> = Vec::new();
+    if shared.options.read_only {
+        hooks.push(Arc::new(checks::CheckHook(read_only::ReadOnly)));
+    }
+    if let Some(roots) = &shared.options.config.data_roots {
+        hooks.push(Arc::new(checks::CheckHook(checks::ServerPolicy {
+            roots: Arc::clone(roots),
+        })));
+    }
+    hooks.push(Arc::new(CursorStatementHook));
+    hooks.push(Arc::new(SetShowHook));
+    hooks.push(Arc::new(TransactionStatementHook));
+    let service = DfSessionService::new_with_hooks(Arc::new(ignis.session().clone()), hooks);
+    Ok(service::Session { ignis, service })
 }
 
 impl PgWireServerHandlers for ConnectionHandlers {

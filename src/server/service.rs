@@ -43,8 +43,9 @@ use datafusion_postgres::pgwire::messages::PgWireBackendMessage;
 use datafusion_postgres::pgwire::types::format::FormatOptions;
 use datafusion_postgres::DfSessionService;
 use futures::channel::oneshot;
-use futures::future::{FutureExt, Shared};
+use futures::future::{BoxFuture, FutureExt, Shared};
 use futures::{Sink, Stream};
+use tokio::sync::OnceCell;
 use tokio::time::{Instant, Sleep};
 
 use super::as_text::text_for_unencodable;
@@ -56,11 +57,44 @@ use crate::statements::{split_statements, IgnisStatement};
 
 /// datafusion-postgres's session service, with Ignis SQL and a statement deadline.
 pub struct ConnectionService {
-    inner: Arc<DfSessionService>,
+    session: Arc<LazySession>,
     parser: Arc<IgnisQueryParser>,
-    ignis: IgnisContext,
     read_only: bool,
     timeout: Option<Duration>,
+}
+
+/// A connection's session, built on its first statement: a socket that only sends a
+/// cancel request, or never authenticates, costs no context, catalog or `--init` run.
+pub struct LazySession {
+    build: Box<dyn Fn() -> BoxFuture<'static, datafusion::common::Result<Session>> + Send + Sync>,
+    session: OnceCell<Session>,
+}
+
+/// What a connection queries: its Ignis context and datafusion-postgres's service on it.
+pub struct Session {
+    pub ignis: IgnisContext,
+    pub service: DfSessionService,
+}
+
+impl LazySession {
+    pub fn new(
+        build: impl Fn() -> BoxFuture<'static, datafusion::common::Result<Session>>
+            + Send
+            + Sync
+            + 'static,
+    ) -> Self {
+        Self {
+            build: Box::new(build),
+            session: OnceCell::new(),
+        }
+    }
+
+    async fn get(&self) -> PgWireResult<&Session> {
+        self.session
+            .get_or_try_init(|| (self.build)())
+            .await
+            .map_err(api_error)
+    }
 }
 
 /// datafusion-postgres's statement: the SQL text and, for what it planned, the parsed
@@ -70,18 +104,20 @@ type PgStatement = <DfSessionService as ExtendedQueryHandler>::Statement;
 
 /// datafusion-postgres's parser for Parse messages, falling back to Ignis SQL.
 pub struct IgnisQueryParser {
-    inner: Arc<<DfSessionService as ExtendedQueryHandler>::QueryParser>,
-    ignis: IgnisContext,
+    session: Arc<LazySession>,
 }
 
 impl IgnisQueryParser {
-    async fn parse_ignis(&self, sql: &str) -> PgWireResult<Option<PgStatement>> {
-        let statement = self.ignis.parse(sql).map_err(api_error)?;
+    async fn parse_ignis(
+        &self,
+        ignis: &IgnisContext,
+        sql: &str,
+    ) -> PgWireResult<Option<PgStatement>> {
+        let statement = ignis.parse(sql).map_err(api_error)?;
         if let IgnisStatement::DataFusion(parsed) = &statement {
             if let DFStatement::Statement(query) = parsed.as_ref() {
                 if matches!(query.as_ref(), Statement::Query(_)) {
-                    let plan = self
-                        .ignis
+                    let plan = ignis
                         .session()
                         .state()
                         .statement_to_plan(DFStatement::Statement(query.clone()))
@@ -108,11 +144,19 @@ impl QueryParser for IgnisQueryParser {
     where
         C: ClientInfo + Unpin + Send + Sync,
     {
-        let parsed = match self.inner.parse_sql(client, sql, types).await {
-            Err(e) if is_postgres_syntax_error(&e) => match self.parse_ignis(sql).await {
-                Err(ignis) if is_syntax_error(&ignis) => Err(e),
-                other => other,
-            },
+        let session = self.session.get().await?;
+        let parsed = match session
+            .service
+            .query_parser()
+            .parse_sql(client, sql, types)
+            .await
+        {
+            Err(e) if is_postgres_syntax_error(&e) => {
+                match self.parse_ignis(&session.ignis, sql).await {
+                    Err(ignis) if is_syntax_error(&ignis) => Err(e),
+                    other => other,
+                }
+            }
             other => other,
         }?;
         Ok(match parsed {
@@ -124,8 +168,15 @@ impl QueryParser for IgnisQueryParser {
         })
     }
 
+    // Describe comes after Parse, so the session exists by then.
     fn get_parameter_types(&self, statement: &Self::Statement) -> PgWireResult<Vec<Type>> {
-        self.inner.get_parameter_types(statement)
+        match self.session.session.get() {
+            Some(session) => session
+                .service
+                .query_parser()
+                .get_parameter_types(statement),
+            None => Ok(Vec::new()),
+        }
     }
 
     fn get_result_schema(
@@ -133,25 +184,24 @@ impl QueryParser for IgnisQueryParser {
         statement: &Self::Statement,
         column_format: Option<&Format>,
     ) -> PgWireResult<Vec<FieldInfo>> {
-        self.inner.get_result_schema(statement, column_format)
+        match self.session.session.get() {
+            Some(session) => session
+                .service
+                .query_parser()
+                .get_result_schema(statement, column_format),
+            None => Ok(Vec::new()),
+        }
     }
 }
 
 impl ConnectionService {
-    pub fn new(
-        inner: DfSessionService,
-        ignis: IgnisContext,
-        read_only: bool,
-        timeout: Option<Duration>,
-    ) -> Self {
-        let parser = Arc::new(IgnisQueryParser {
-            inner: inner.query_parser(),
-            ignis: ignis.clone(),
-        });
+    pub fn new(session: LazySession, read_only: bool, timeout: Option<Duration>) -> Self {
+        let session = Arc::new(session);
         Self {
-            inner: Arc::new(inner),
-            parser,
-            ignis,
+            parser: Arc::new(IgnisQueryParser {
+                session: Arc::clone(&session),
+            }),
+            session,
             read_only,
             timeout,
         }
@@ -161,6 +211,7 @@ impl ConnectionService {
     /// the first failure ends the query, as in PostgreSQL.
     async fn run_ignis<C: ClientInfo>(
         &self,
+        ignis: &IgnisContext,
         client: &C,
         query: &str,
     ) -> PgWireResult<Vec<Response>> {
@@ -168,7 +219,7 @@ impl ConnectionService {
         let mut responses = Vec::new();
         for statement in split_statements(query) {
             match self
-                .run_ignis_statement(&statement.text, &format, false)
+                .run_ignis_statement(ignis, &statement.text, &format, false)
                 .await
             {
                 Ok(response) => responses.push(response),
@@ -189,11 +240,12 @@ impl ConnectionService {
     /// extended one (where Describe announced no rows) it answers with a command tag.
     async fn run_ignis_statement(
         &self,
+        ignis: &IgnisContext,
         text: &str,
         format: &Arc<FormatOptions>,
         extended: bool,
     ) -> PgWireResult<Response> {
-        let statement = self.ignis.parse(text).map_err(api_error)?;
+        let statement = ignis.parse(text).map_err(api_error)?;
         if self.read_only && !is_ignis_read_only(&statement) {
             return Err(refusal_error(text));
         }
@@ -204,11 +256,7 @@ impl ConnectionService {
                 }
             }
         }
-        let frame = self
-            .ignis
-            .execute_parsed(statement)
-            .await
-            .map_err(api_error)?;
+        let frame = ignis.execute_parsed(statement).await.map_err(api_error)?;
         if frame.schema().fields().is_empty() {
             // DDL: nothing to show but what was done.
             return Ok(Response::Execution(Tag::new(&command_tag(text))));
@@ -440,14 +488,17 @@ impl SimpleQueryHandler for ConnectionService {
     {
         let interrupt = self.interrupt(client).await;
         let responses = interruptible(&interrupt, async {
-            match SimpleQueryHandler::do_query(self.inner.as_ref(), client, query).await {
+            let session = self.session.get().await?;
+            match SimpleQueryHandler::do_query(&session.service, client, query).await {
                 // Planned, but with a column type the encoder lacks: the Ignis path
                 // sends such columns as text.
-                Err(e) if is_unencodable_type_error(&e) => self.run_ignis(client, query).await,
+                Err(e) if is_unencodable_type_error(&e) => {
+                    self.run_ignis(&session.ignis, client, query).await
+                }
                 Err(e) if is_postgres_syntax_error(&e) => {
                     // Not Postgres SQL; Ignis SQL then. If it is not that either, report
                     // the Postgres parser's error: the client talks to a Postgres server.
-                    match self.run_ignis(client, query).await {
+                    match self.run_ignis(&session.ignis, client, query).await {
                         Err(ignis) if is_syntax_error(&ignis) => Err(e),
                         other => other,
                     }
@@ -486,6 +537,7 @@ impl ExtendedQueryHandler for ConnectionService {
     {
         let interrupt = self.interrupt(client).await;
         let response = interruptible(&interrupt, async {
+            let session = self.session.get().await?;
             match &portal.statement.statement {
                 (sql, None) if !sql.trim().is_empty() => {
                     if !portal.parameters.is_empty() {
@@ -496,11 +548,11 @@ impl ExtendedQueryHandler for ConnectionService {
                         ))));
                     }
                     let format = Arc::new(FormatOptions::from_client_metadata(client.metadata()));
-                    self.run_ignis_statement(sql, &format, true).await
+                    self.run_ignis_statement(&session.ignis, sql, &format, true)
+                        .await
                 }
                 _ => {
-                    ExtendedQueryHandler::do_query(self.inner.as_ref(), client, portal, max_rows)
-                        .await
+                    ExtendedQueryHandler::do_query(&session.service, client, portal, max_rows).await
                 }
             }
         })
