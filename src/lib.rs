@@ -9,6 +9,7 @@ pub mod cli;
 pub mod context;
 pub mod data_roots;
 pub mod delta;
+pub mod display;
 pub mod generate;
 pub mod server;
 pub mod statements;

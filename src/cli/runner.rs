@@ -4,14 +4,13 @@
 //! reporting `file:line`, the statement and the error: a scheduled job must not carry on
 //! after a broken step.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use datafusion::arrow::array::{Array, ArrayRef, RecordBatch, StringBuilder};
+use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::common::Result;
 use datafusion::error::DataFusionError;
 use datafusion::execution::SendableRecordBatchStream;
@@ -22,6 +21,7 @@ use futures::{StreamExt, TryStreamExt};
 
 use super::pipeline::{self, PipelineTracker};
 use crate::context::IgnisContext;
+use crate::display::array_as_text;
 use crate::statements::split_statements;
 
 /// A statement that failed, with where it came from.
@@ -200,29 +200,13 @@ fn nested_as_text(stream: SendableRecordBatchStream) -> Result<SendableRecordBat
     let output_schema = Arc::clone(&text_schema);
     let batches = stream.map(move |batch| {
         let batch = batch?;
-        let options = FormatOptions::default();
         let columns = batch
             .columns()
             .iter()
             .zip(&is_nested)
-            .map(|(column, nested)| -> Result<ArrayRef> {
-                if !nested {
-                    return Ok(Arc::clone(column));
-                }
-                let formatter = ArrayFormatter::try_new(column.as_ref(), &options)?;
-                let mut text = StringBuilder::with_capacity(column.len(), column.len() * 16);
-                let mut cell = String::new();
-                for row in 0..column.len() {
-                    if column.is_null(row) {
-                        text.append_null();
-                    } else {
-                        cell.clear();
-                        write!(cell, "{}", formatter.value(row))
-                            .map_err(|e| DataFusionError::External(Box::new(e)))?;
-                        text.append_value(&cell);
-                    }
-                }
-                Ok(Arc::new(text.finish()))
+            .map(|(column, nested)| match nested {
+                true => array_as_text(column.as_ref()),
+                false => Ok(Arc::clone(column)),
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(RecordBatch::try_new(Arc::clone(&text_schema), columns)?)

@@ -4,15 +4,15 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, StringBuilder};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
-use datafusion::common::{exec_err, DataFusionError, Result};
+use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{
     ColumnarValue, Expr, LogicalPlan, LogicalPlanBuilder, ScalarFunctionArgs, ScalarUDF,
     ScalarUDFImpl, Signature, Volatility,
 };
 use datafusion_postgres::arrow_pg::datatypes::into_pg_type;
+
+use crate::display::array_as_text;
 
 /// Whether arrow-pg can send a column of this type.
 pub fn encodable(data_type: &DataType) -> bool {
@@ -85,26 +85,8 @@ impl ScalarUDFImpl for AsText {
             return exec_err!("ignis_as_text takes one argument");
         };
         let array = value.to_array(args.number_rows)?;
-        Ok(ColumnarValue::Array(format_array(&array)?))
+        Ok(ColumnarValue::Array(array_as_text(array.as_ref())?))
     }
-}
-
-fn format_array(array: &ArrayRef) -> Result<ArrayRef> {
-    let formatter = ArrayFormatter::try_new(array.as_ref(), &FormatOptions::default())?;
-    let mut text = StringBuilder::with_capacity(array.len(), array.len() * 16);
-    let mut buffer = String::new();
-    for row in 0..array.len() {
-        if array.is_null(row) {
-            text.append_null();
-        } else {
-            buffer.clear();
-            use std::fmt::Write;
-            write!(buffer, "{}", formatter.value(row))
-                .map_err(|e| DataFusionError::Execution(format!("formatting a value: {e}")))?;
-            text.append_value(&buffer);
-        }
-    }
-    Ok(Arc::new(text.finish()))
 }
 
 #[cfg(test)]
