@@ -96,6 +96,13 @@ fn simple_rows(messages: &[SimpleQueryMessage]) -> Vec<Vec<Option<String>>> {
         .collect()
 }
 
+/// The fixture's `items` table still answers, with its 3 rows.
+async fn assert_items_intact(client: &Client) -> TestResult {
+    let rows = simple_rows(&client.simple_query("SELECT count(*) FROM items").await?);
+    assert_eq!(rows, vec![vec![Some("3".to_string())]]);
+    Ok(())
+}
+
 /// The server's message and SQLSTATE, for assertions.
 fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
@@ -177,8 +184,7 @@ async fn clients_query_with_both_protocols_and_sessions_stay_apart() -> TestResu
     assert_eq!(rows, vec![vec![Some("2".to_string())]]);
     let other = connect(address, "s3cret").await?;
     assert!(other.simple_query("SELECT * FROM cheap").await.is_err());
-    let rows = simple_rows(&other.simple_query("SELECT count(*) FROM items").await?);
-    assert_eq!(rows, vec![vec![Some("3".to_string())]]);
+    assert_items_intact(&other).await?;
 
     // Ignis SQL the Postgres parser does not take runs as in the shell (simple protocol).
     let table = dir.path().join("items");
@@ -271,8 +277,7 @@ async fn read_only_server_refuses_writes_and_limits_connections() -> TestResult 
     opts.max_connections = 2;
     let address = start(opts).await?;
     let client = connect(address, "s3cret").await?;
-    let rows = simple_rows(&client.simple_query("SELECT count(*) FROM items").await?);
-    assert_eq!(rows, vec![vec![Some("3".to_string())]]);
+    assert_items_intact(&client).await?;
     let copy = dir.path().join("copy");
     for sql in [
         "INSERT INTO items VALUES (4, 'fig', 1.0, NULL, NULL, NULL)".to_string(),
@@ -307,8 +312,7 @@ async fn read_only_server_refuses_writes_and_limits_connections() -> TestResult 
         .ok_or("delete")?;
     assert_eq!(code(&error), "25006");
     // Still answering, and the table is intact.
-    let rows = simple_rows(&client.simple_query("SELECT count(*) FROM items").await?);
-    assert_eq!(rows, vec![vec![Some("3".to_string())]]);
+    assert_items_intact(&client).await?;
 
     // Two connections at most: the third gets 53300.
     let _second = connect(address, "s3cret").await?;
@@ -520,6 +524,8 @@ async fn data_roots_confine_every_path() -> TestResult {
     let outside = tempfile::tempdir()?;
     std::fs::write(outside.path().join("secret.csv"), "a\n1\n")?;
     let secret = outside.path().join("secret.csv");
+    let rules = outside.path().join("rules.json");
+    std::fs::write(&rules, r#"{"tables": []}"#)?;
     let outside_name = outside
         .path()
         .file_name()
@@ -549,6 +555,15 @@ async fn data_roots_confine_every_path() -> TestResult {
             "COPY (SELECT 1 AS a) TO '{}/out.csv'",
             outside.path().display()
         ),
+        format!("SELECT * FROM data_quality_checks('{}')", rules.display()),
+        "DESCRIBE HISTORY delta.`/etc`".to_string(),
+        "VACUUM delta.`/etc` DRY RUN".to_string(),
+        "MERGE INTO delta.`/etc` AS t USING items AS s ON t.id = s.id WHEN MATCHED THEN DELETE"
+            .to_string(),
+        format!(
+            "SELECT * FROM scd2_merge('{}/dim', 'SELECT id, name FROM items', 'id', 'name')",
+            outside.path().display()
+        ),
     ];
     for sql in &refused {
         let error = client.simple_query(sql).await.err().ok_or(sql.clone())?;
@@ -560,6 +575,7 @@ async fn data_roots_confine_every_path() -> TestResult {
         );
     }
     assert!(!outside.path().join("out.csv").exists());
+    assert!(!outside.path().join("dim").exists());
 
     // Inside the root, files can be written, registered and read.
     let out = dir.path().join("seven.csv");
@@ -664,8 +680,7 @@ async fn long_queries_stop_on_timeout_and_cancel() -> TestResult {
     assert_eq!(code(&error), "57014", "{error}");
     let error = client.query(long, &[]).await.err().ok_or("extended")?;
     assert_eq!(code(&error), "57014", "{error}");
-    let rows = simple_rows(&client.simple_query("SELECT count(*) FROM items").await?);
-    assert_eq!(rows, vec![vec![Some("3".to_string())]]);
+    assert_items_intact(&client).await?;
 
     // A cancel request (psql's Ctrl-C) stops a running query the same way.
     let address = start(options(&init)).await?;
@@ -683,8 +698,7 @@ async fn long_queries_stop_on_timeout_and_cancel() -> TestResult {
         "{}",
         describe(&error)
     );
-    let rows = simple_rows(&client.simple_query("SELECT count(*) FROM items").await?);
-    assert_eq!(rows, vec![vec![Some("3".to_string())]]);
+    assert_items_intact(&client).await?;
     Ok(())
 }
 
@@ -732,8 +746,7 @@ async fn memory_limit_holds_per_connection() -> TestResult {
         sum += row.get::<_, i64>(1);
     }
     assert_eq!((count, sum), (1_000_000, 1_000_001_000_000));
-    let rows = simple_rows(&client.simple_query("SELECT count(*) FROM items").await?);
-    assert_eq!(rows, vec![vec![Some("3".to_string())]]);
+    assert_items_intact(&client).await?;
     Ok(())
 }
 

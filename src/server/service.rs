@@ -263,7 +263,14 @@ impl ConnectionService {
         }
         if extended {
             let rows = affected_rows(frame.collect().await.map_err(api_error)?);
-            let tag = Tag::new(&command_tag(text));
+            let command = command_tag(text);
+            let tag = Tag::new(&command);
+            // PostgreSQL's INSERT tag carries an oid (always 0) before the row count.
+            let tag = if command == "INSERT" {
+                tag.with_oid(0)
+            } else {
+                tag
+            };
             return Ok(Response::Execution(match rows {
                 Some(rows) => tag.with_rows(rows),
                 None => tag,
@@ -558,5 +565,55 @@ impl ExtendedQueryHandler for ConnectionService {
         })
         .await?;
         Ok(interruptible_rows(response, &interrupt))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::StringArray;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+
+    #[test]
+    fn command_tags_name_the_command() {
+        for (sql, tag) in [
+            (
+                "CREATE EXTERNAL TABLE t STORED AS DELTA LOCATION 'x'",
+                "CREATE TABLE",
+            ),
+            (
+                "create or replace table delta.`x` as select 1",
+                "CREATE TABLE",
+            ),
+            ("CREATE OR REPLACE VIEW v AS SELECT 1", "CREATE VIEW"),
+            ("DROP TABLE t", "DROP TABLE"),
+            ("  MERGE INTO t USING s ON t.a = s.a", "MERGE"),
+            ("insert into delta.`x` select 1", "INSERT"),
+            ("", ""),
+        ] {
+            assert_eq!(command_tag(sql), tag, "{sql}");
+        }
+    }
+
+    #[test]
+    fn affected_rows_come_from_the_write_summary() {
+        let batch = |name: &str| {
+            RecordBatch::try_new(
+                Arc::new(Schema::new(vec![
+                    Field::new("table", DataType::Utf8, false),
+                    Field::new(name, DataType::UInt64, false),
+                ])),
+                vec![
+                    Arc::new(StringArray::from(vec!["/lake/t"])),
+                    Arc::new(UInt64Array::from(vec![7u64])),
+                ],
+            )
+            .unwrap()
+        };
+        assert_eq!(affected_rows(vec![batch("rows_written")]), Some(7));
+        assert_eq!(affected_rows(vec![batch("num_affected_rows")]), Some(7));
+        assert_eq!(affected_rows(vec![batch("count")]), Some(7));
+        assert_eq!(affected_rows(vec![batch("version")]), None);
+        assert_eq!(affected_rows(Vec::new()), None);
     }
 }
