@@ -40,6 +40,19 @@ async fn fixture(dir: &Path) -> Result<std::path::PathBuf, Box<dyn std::error::E
     Ok(init)
 }
 
+/// A server on the fixture, with `configure` applied to the default options; the
+/// temporary directory (its data root) lives as long as the returned guard.
+async fn served(
+    configure: impl FnOnce(&mut ServeOptions),
+) -> Result<(tempfile::TempDir, SocketAddr), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let init = fixture(dir.path()).await?;
+    let mut opts = options(&init);
+    configure(&mut opts);
+    let address = start(opts).await?;
+    Ok((dir, address))
+}
+
 async fn start(options: ServeOptions) -> Result<SocketAddr, Box<dyn std::error::Error>> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
@@ -119,9 +132,7 @@ fn code(e: &tokio_postgres::Error) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn clients_query_with_both_protocols_and_sessions_stay_apart() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let init = fixture(dir.path()).await?;
-    let address = start(options(&init)).await?;
+    let (dir, address) = served(|_| {}).await?;
     let client = connect(address, "s3cret").await?;
 
     // Simple protocol, text values of every type, and an Ignis function.
@@ -270,12 +281,11 @@ async fn clients_query_with_both_protocols_and_sessions_stay_apart() -> TestResu
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn read_only_server_refuses_writes_and_limits_connections() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let init = fixture(dir.path()).await?;
-    let mut opts = options(&init);
-    opts.read_only = true;
-    opts.max_connections = 2;
-    let address = start(opts).await?;
+    let (dir, address) = served(|opts| {
+        opts.read_only = true;
+        opts.max_connections = 2;
+    })
+    .await?;
     let client = connect(address, "s3cret").await?;
     assert_items_intact(&client).await?;
     let copy = dir.path().join("copy");
@@ -326,9 +336,7 @@ async fn read_only_server_refuses_writes_and_limits_connections() -> TestResult 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thirty_two_clients_and_a_dropped_client() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let init = fixture(dir.path()).await?;
-    let address = start(options(&init)).await?;
+    let (_dir, address) = served(|_| {}).await?;
     // A client that disconnects in the middle of a long query, while the others run.
     let quitter = tokio::spawn(async move {
         let quitter = connect(address, "s3cret").await?;
@@ -417,9 +425,7 @@ async fn psql_lists_tables_and_queries() -> TestResult {
     {
         return Err("psql not found: install postgresql-client".into());
     }
-    let dir = tempfile::tempdir()?;
-    let init = fixture(dir.path()).await?;
-    let address = start(options(&init)).await?;
+    let (_dir, address) = served(|_| {}).await?;
     let url = format!(
         "postgresql://ignis:s3cret@127.0.0.1:{}/datafusion",
         address.port()
@@ -496,9 +502,7 @@ with psycopg.connect(sys.argv[1]) as conn:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn psycopg_queries_with_parameters() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let init = fixture(dir.path()).await?;
-    let address = start(options(&init)).await?;
+    let (dir, address) = served(|_| {}).await?;
     let url = format!(
         "postgresql://ignis:s3cret@127.0.0.1:{}/datafusion",
         address.port()
@@ -517,9 +521,7 @@ async fn psycopg_queries_with_parameters() -> TestResult {
 /// text given to a table function, COPY, `..` and other URL schemes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn data_roots_confine_every_path() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let init = fixture(dir.path()).await?;
-    let address = start(options(&init)).await?;
+    let (dir, address) = served(|_| {}).await?;
     let client = connect(address, "s3cret").await?;
     let outside = tempfile::tempdir()?;
     std::fs::write(outside.path().join("secret.csv"), "a\n1\n")?;
@@ -608,9 +610,7 @@ async fn data_roots_confine_every_path() -> TestResult {
 /// Errors carry the SQLSTATE a Postgres client expects, in both protocols.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn errors_have_specific_sqlstates() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let init = fixture(dir.path()).await?;
-    let address = start(options(&init)).await?;
+    let (_dir, address) = served(|_| {}).await?;
     let client = connect(address, "s3cret").await?;
     for (sql, expected) in [
         ("SELECT * FROM no_such_table", "42P01"),
@@ -706,11 +706,10 @@ async fn long_queries_stop_on_timeout_and_cancel() -> TestResult {
 /// 53200, a client cannot lift the limit with SET, and large results stream within it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn memory_limit_holds_per_connection() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let init = fixture(dir.path()).await?;
-    let mut opts = options(&init);
-    opts.config.memory_limit = Some(4 << 20);
-    let address = start(opts).await?;
+    let (dir, address) = served(|opts| {
+        opts.config.memory_limit = Some(4 << 20);
+    })
+    .await?;
     let client = connect(address, "s3cret").await?;
     let heavy = "SELECT count(*) FROM generate_series(1, 2000000) a JOIN generate_series(1, 2000000) b ON a.value = b.value";
     let error = client.simple_query(heavy).await.err().ok_or("heavy")?;
@@ -812,11 +811,10 @@ async fn read_message(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn malformed_message_closes_only_that_connection() -> TestResult {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let dir = tempfile::tempdir()?;
-    let init = fixture(dir.path()).await?;
-    let mut opts = options(&init);
-    opts.credentials = None;
-    let address = start(opts).await?;
+    let (_dir, address) = served(|opts| {
+        opts.credentials = None;
+    })
+    .await?;
     let (bystander, connection) = tokio_postgres::connect(
         &format!("host=127.0.0.1 port={} user=ignis", address.port()),
         NoTls,
